@@ -1,0 +1,19 @@
+"""Local development and the demo: DEBUG on, loopback only, a throwaway key kept under var/."""
+
+import secrets
+
+from config.env import VAR_DIR, env
+
+from .base import *  # noqa: F403
+
+DEBUG = env.bool("WAYMARK_DEBUG", default=True)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+
+_key_file = VAR_DIR / "secret_key"
+if not SECRET_KEY:  # noqa: F405
+    if not _key_file.exists():
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()
+
+WAYMARK_DEMO = env.bool("WAYMARK_DEMO", default=True)

@@ -1,0 +1,31 @@
+"""Production: every secret comes from the environment, and nothing starts without them."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = env.str("WAYMARK_SECRET_KEY", default="")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "WAYMARK_SECRET_KEY must be set to a random value of at least 50 characters."
+    )
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names Waymark is served on.")
+
+DEBUG = False
+WAYMARK_DEMO = False
+SECURE_SSL_REDIRECT = env.bool("WAYMARK_SSL_REDIRECT", default=True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

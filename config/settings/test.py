@@ -1,0 +1,15 @@
+"""Settings for the test suite: the same apps and middleware as production, faster hashing."""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-only-key-not-for-use-anywhere-else-0123456789"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+WAYMARK_DEMO = False

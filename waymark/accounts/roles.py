@@ -1,0 +1,61 @@
+"""What each role may do, as scoped permissions.
+
+A permission's codename carries its scope: `view_assigned_youngperson` lets a user see young
+people their agency is involved with; `view_all_youngperson` lets them see every young person.
+The need-to-know rules read these scopes; nothing checks a role name directly.
+"""
+
+from .models import Role
+
+PRACTITIONER = {
+    "people.view_assigned_youngperson",
+    "people.add_youngperson",
+    "people.change_assigned_youngperson",
+    "people.view_personofconcern",
+    "people.add_personofconcern",
+    "people.add_personflag",
+    "contexts.view_place",
+    "contexts.add_place",
+    "contexts.view_ward",
+    "concerns.view_assigned_concern",
+    "concerns.add_concern",
+    "concerns.view_assigned_association",
+    "concerns.add_association",
+    "accounts.view_agency",
+}
+
+MANAGER = PRACTITIONER | {
+    "accounts.view_agency_users",
+}
+
+ANALYST = {
+    "contexts.view_place",
+    "contexts.view_ward",
+    "people.view_pseudonymised_youngperson",
+    "concerns.view_pseudonymised_concern",
+    "accounts.view_agency",
+}
+
+PANEL_CHAIR = PRACTITIONER | {
+    "people.view_all_youngperson",
+    "concerns.view_all_concern",
+    "concerns.view_all_association",
+}
+
+ADMINISTRATOR = {
+    "accounts.view_agency",
+    "accounts.add_agency",
+    "accounts.add_user",
+    "accounts.view_agency_users",
+    "contexts.view_place",
+    "contexts.add_place",
+    "contexts.view_ward",
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.PRACTITIONER: frozenset(PRACTITIONER),
+    Role.MANAGER: frozenset(MANAGER),
+    Role.ANALYST: frozenset(ANALYST),
+    Role.PANEL_CHAIR: frozenset(PANEL_CHAIR),
+    Role.ADMINISTRATOR: frozenset(ADMINISTRATOR),
+}

@@ -1,0 +1,220 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from waymark.core.models import RELIABILITY_IN_WORDS, Reliability, TimeStampedModel
+
+from .taxonomy import INDICATOR_LABELS, RiskCategory
+
+
+class SourceEvaluation(models.TextChoices):
+    RELIABLE = "1", "1: Reliable"
+    UNTESTED = "2", "2: Untested source"
+    NOT_RELIABLE = "3", "3: Not reliable"
+
+
+class InformationAssessment(models.TextChoices):
+    A = "A", "A: Known directly to the source"
+    B = "B", "B: Known indirectly to the source but corroborated"
+    C = "C", "C: Known indirectly to the source"
+    D = "D", "D: Not known"
+    E = "E", "E: Suspected to be false"
+
+
+class HandlingCode(models.TextChoices):
+    P = "P", "P: Lawful sharing permitted"
+    C = "C", "C: Lawful sharing permitted with conditions"
+
+
+class InvolvementRole(models.TextChoices):
+    AT_RISK = "at_risk", "At risk"
+    CAUSING_HARM = "causing_harm", "Causing harm"
+    WITNESS = "witness", "Witness"
+    UNCLEAR = "unclear", "Unclear"
+
+
+class Concern(TimeStampedModel):
+    """What someone saw, heard or was told, graded for reliability and handling."""
+
+    reference = models.CharField(max_length=12, unique=True, editable=False)
+    occurred_on = models.DateField(db_index=True)
+    occurred_time = models.TimeField(null=True, blank=True)
+    occurred_approximate = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField(default=timezone.now, db_index=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concerns_recorded"
+    )
+    recording_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="concerns_recorded"
+    )
+    place = models.ForeignKey(
+        "contexts.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="concerns"
+    )
+    young_people = models.ManyToManyField(
+        "people.YoungPerson", through="ConcernYoungPerson", related_name="concerns"
+    )
+    persons_of_concern = models.ManyToManyField(
+        "people.PersonOfConcern", blank=True, related_name="concerns"
+    )
+    narrative = models.TextField()
+    source_evaluation = models.CharField(max_length=1, choices=SourceEvaluation.choices)
+    information_assessment = models.CharField(max_length=1, choices=InformationAssessment.choices)
+    handling_code = models.CharField(max_length=1, choices=HandlingCode.choices)
+    handling_conditions = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        default_permissions = ("add", "change", "delete")
+        permissions = [
+            ("view_assigned_concern", "View concerns about young people their agency is involved with"),
+            ("view_all_concern", "View every concern"),
+            ("view_pseudonymised_concern", "View concerns without names or narrative"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(handling_code="C") | ~Q(handling_conditions=""),
+                name="concern_handling_c_has_conditions",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def grading(self) -> str:
+        return f"{self.source_evaluation}{self.information_assessment}{self.handling_code}"
+
+    @property
+    def categories(self) -> list[str]:
+        return [r.category for r in self.risks.all()]
+
+
+class ConcernYoungPerson(models.Model):
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="involved")
+    young_person = models.ForeignKey(
+        "people.YoungPerson", on_delete=models.PROTECT, related_name="concern_links"
+    )
+    role = models.CharField(max_length=20, choices=InvolvementRole.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concern", "young_person"], name="concern_young_person_once"
+            )
+        ]
+
+
+class ConcernRisk(models.Model):
+    """One risk category of a concern, with the indicators seen for it."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="risks")
+    category = models.CharField(max_length=20, choices=RiskCategory.choices, db_index=True)
+    indicators = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["category"]
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "category"], name="concern_category_once")
+        ]
+
+    @property
+    def indicator_labels(self) -> list[str]:
+        labels = INDICATOR_LABELS.get(self.category, {})
+        return [labels.get(i, i) for i in self.indicators]
+
+
+class AssociationKind(models.TextChoices):
+    FRIEND = "friend", "Friend"
+    FAMILY = "family", "Sibling or family"
+    ASSOCIATE = "associate", "Associate"
+    ONLINE = "online", "Online contact"
+    RELATIONSHIP = "relationship", "Relationship"
+    EXPLOITING = "exploiting", "Exploiting or controlling"
+
+
+class Association(TimeStampedModel):
+    """A link between two young people, or a young person and a person of concern.
+
+    Every link carries where it came from, how reliable it is, and when it must be reviewed.
+    A link past its review-by date is not evidence and is left out of analysis.
+    """
+
+    young_person = models.ForeignKey(
+        "people.YoungPerson", on_delete=models.CASCADE, related_name="associations_from"
+    )
+    other_young_person = models.ForeignKey(
+        "people.YoungPerson",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="associations_to",
+    )
+    person_of_concern = models.ForeignKey(
+        "people.PersonOfConcern",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="associations",
+    )
+    kind = models.CharField(max_length=20, choices=AssociationKind.choices)
+    reliability = models.CharField(max_length=12, choices=Reliability.choices)
+    source_concerns = models.ManyToManyField(Concern, blank=True, related_name="associations")
+    source_note = models.CharField(
+        max_length=300, blank=True, help_text="Where the link came from, when not a concern"
+    )
+    first_seen = models.DateField()
+    last_seen = models.DateField()
+    review_by = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recording_agency = models.ForeignKey(
+        "accounts.Agency", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        default_permissions = ("add", "change", "delete")
+        permissions = [
+            ("view_assigned_association", "View links of young people their agency is involved with"),
+            ("view_all_association", "View every link"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(other_young_person__isnull=False, person_of_concern__isnull=True)
+                    | Q(other_young_person__isnull=True, person_of_concern__isnull=False)
+                ),
+                name="association_links_exactly_one_other",
+            ),
+            models.CheckConstraint(
+                condition=Q(other_young_person__isnull=True)
+                | Q(young_person__lt=F("other_young_person")),
+                name="association_young_people_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["young_person", "other_young_person"],
+                condition=Q(other_young_person__isnull=False),
+                name="association_young_people_once",
+            ),
+            models.UniqueConstraint(
+                fields=["young_person", "person_of_concern"],
+                condition=Q(person_of_concern__isnull=False),
+                name="association_person_of_concern_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_seen__lte=F("last_seen")), name="association_seen_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        other = self.other_young_person or self.person_of_concern
+        return f"{self.young_person} – {other} ({self.get_kind_display()})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.review_by < timezone.localdate()
+
+    @property
+    def reliability_in_words(self) -> str:
+        return RELIABILITY_IN_WORDS[Reliability(self.reliability)]

@@ -1,0 +1,129 @@
+"""Reads of concerns and associations, scoped to what the user may see."""
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from waymark.contexts.models import Place
+from waymark.core.references import reference_normalise
+from waymark.people.models import YoungPerson
+from waymark.people.selectors import young_person_list_visible_to
+
+from .models import Association, Concern, ConcernYoungPerson
+
+
+def concern_list_visible_to(*, user: Any) -> QuerySet[Concern]:
+    base = Concern.objects.select_related("place", "recorded_by", "recording_agency")
+    if user.has_perm("concerns.view_all_concern"):
+        return base
+    if user.has_perm("concerns.view_assigned_concern"):
+        visible_people = young_person_list_visible_to(user=user).values("pk")
+        return base.filter(
+            Q(recording_agency_id=getattr(user, "agency_id", None))
+            | Q(involved__young_person__in=visible_people)
+        ).distinct()
+    return base.none()
+
+
+def concern_detail_prefetch(qs: QuerySet[Concern]) -> QuerySet[Concern]:
+    return qs.prefetch_related(
+        "risks",
+        "persons_of_concern",
+        Prefetch("involved", queryset=ConcernYoungPerson.objects.select_related("young_person")),
+    )
+
+
+def concern_get_visible_to(*, user: Any, reference: str) -> Concern:
+    return concern_detail_prefetch(concern_list_visible_to(user=user)).get(
+        reference=reference_normalise(reference)
+    )
+
+
+def concern_list_for_young_person(*, user: Any, young_person: YoungPerson) -> QuerySet[Concern]:
+    """The young person's chronology: newest first."""
+    return concern_detail_prefetch(
+        concern_list_visible_to(user=user).filter(involved__young_person=young_person)
+    )
+
+
+def concern_list_for_place(*, user: Any, place: Place) -> QuerySet[Concern]:
+    return concern_detail_prefetch(concern_list_visible_to(user=user).filter(place=place))
+
+
+def concern_list_recent_by(*, user: Any, limit: int = 10) -> QuerySet[Concern]:
+    return concern_detail_prefetch(
+        concern_list_visible_to(user=user).filter(recorded_by=user).order_by("-recorded_at")
+    )[:limit]
+
+
+def place_counts(*, place: Place) -> dict[str, int]:
+    """Counts that say nothing about who: safe to show to anyone who may see the place."""
+    concerns = Concern.objects.filter(place=place)
+    return {
+        "concerns": concerns.count(),
+        "young_people": ConcernYoungPerson.objects.filter(concern__place=place)
+        .values("young_person")
+        .distinct()
+        .count(),
+    }
+
+
+def place_concerns_by_month(*, place: Place) -> list[tuple[str, int]]:
+    rows: dict[str, int] = {}
+    for day in Concern.objects.filter(place=place).values_list("occurred_on", flat=True):
+        key = f"{day:%Y-%m}"
+        rows[key] = rows.get(key, 0) + 1
+    return sorted(rows.items())
+
+
+def young_people_at_place_visible_to(*, user: Any, place: Place) -> QuerySet[YoungPerson]:
+    return (
+        young_person_list_visible_to(user=user)
+        .filter(concern_links__concern__place=place)
+        .annotate(n=Count("concern_links"))
+        .distinct()
+    )
+
+
+def association_list_visible_to(*, user: Any) -> QuerySet[Association]:
+    base = Association.objects.select_related(
+        "young_person", "other_young_person", "person_of_concern"
+    )
+    if user.has_perm("concerns.view_all_association"):
+        return base
+    if user.has_perm("concerns.view_assigned_association"):
+        people = young_person_list_visible_to(user=user).values("pk")
+        return base.filter(Q(young_person__in=people) | Q(other_young_person__in=people))
+    return base.none()
+
+
+def association_list_for_young_person(
+    *, user: Any, young_person: YoungPerson
+) -> QuerySet[Association]:
+    return (
+        association_list_visible_to(user=user)
+        .filter(Q(young_person=young_person) | Q(other_young_person=young_person))
+        .prefetch_related("source_concerns")
+        .order_by("-last_seen")
+    )
+
+
+def places_for_young_person(*, user: Any, young_person: YoungPerson) -> QuerySet[Place]:
+    return (
+        Place.objects.filter(
+            concerns__in=concern_list_visible_to(user=user).filter(
+                involved__young_person=young_person
+            )
+        )
+        .annotate(n=Count("concerns", distinct=True))
+        .order_by("-n", "name")
+    )
+
+
+def concern_search(*, user: Any, query: str) -> QuerySet[Concern]:
+    q = query.strip()
+    if not q:
+        return Concern.objects.none()
+    return concern_list_visible_to(user=user).filter(
+        Q(reference=reference_normalise(q)) | Q(place__name__icontains=q)
+    )

@@ -1,0 +1,30 @@
+"""Reads of places. Places and other contexts are visible across the partnership."""
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Place, Ward
+
+
+def place_list_visible_to(*, user: Any) -> QuerySet[Place]:
+    if not user.has_perm("contexts.view_place"):
+        return Place.objects.none()
+    return Place.objects.select_related("ward")
+
+
+def place_search(*, user: Any, query: str) -> QuerySet[Place]:
+    q = query.strip()
+    return place_list_visible_to(user=user).filter(
+        Q(name__icontains=q) | Q(address__icontains=q) | Q(postcode__icontains=q)
+    )
+
+
+def place_choices_visible_to(*, user: Any) -> QuerySet[Place]:
+    return place_list_visible_to(user=user).annotate(n=Count("concerns")).order_by("kind", "name")
+
+
+def ward_list_visible_to(*, user: Any) -> QuerySet[Ward]:
+    if not user.has_perm("contexts.view_ward"):
+        return Ward.objects.none()
+    return Ward.objects.all()
