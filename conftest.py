@@ -1,0 +1,24 @@
+import pytest
+
+from waymark.accounts.models import Role
+from waymark.accounts.tests.factories import AgencyFactory, UserFactory
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory(name="Eastbridge Children's Services")
+
+
+@pytest.fixture
+def other_agency(db):
+    return AgencyFactory(name="Eastbridge Police", sector="police")
+
+
+@pytest.fixture
+def practitioner(agency):
+    return UserFactory(username="sam.practitioner", agency=agency, role=Role.PRACTITIONER)
+
+
+@pytest.fixture
+def outsider(other_agency):
+    return UserFactory(username="alex.outsider", agency=other_agency, role=Role.PRACTITIONER)

@@ -1,0 +1,44 @@
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from waymark.accounts.tests.factories import AgencyFactory
+from waymark.core.references import reference_new
+from waymark.people.models import Gender, PersonFlag, PersonOfConcern, YoungPerson
+
+
+class YoungPersonFactory(DjangoModelFactory):
+    class Meta:
+        model = YoungPerson
+
+    reference = factory.LazyFunction(lambda: reference_new("YP"))
+    given_name = factory.Faker("first_name", locale="en_GB")
+    family_name = factory.Faker("last_name", locale="en_GB")
+    date_of_birth = factory.Faker(
+        "date_between",
+        start_date=datetime.date.today() - datetime.timedelta(days=17 * 365),
+        end_date=datetime.date.today() - datetime.timedelta(days=11 * 365),
+    )
+    gender = Gender.NOT_KNOWN
+    created_by_agency = factory.SubFactory(AgencyFactory)
+
+
+class PersonOfConcernFactory(DjangoModelFactory):
+    class Meta:
+        model = PersonOfConcern
+
+    reference = factory.LazyFunction(lambda: reference_new("POC"))
+    nicknames = factory.Faker("first_name", locale="en_GB")
+    description = "Tall, dark jacket"
+
+
+class PersonFlagFactory(DjangoModelFactory):
+    class Meta:
+        model = PersonFlag
+
+    person = factory.SubFactory(PersonOfConcernFactory)
+    kind = PersonFlag.Kind.EXPLOITATION
+    source = "Police intelligence"
+    reliability = "tentative"
+    review_by = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=90))
