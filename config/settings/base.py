@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -126,6 +127,8 @@ STATIC_ROOT = VAR_DIR / "static"
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("govuk-frontend", NODE_MODULES / "govuk-frontend"),
+    ("leaflet", NODE_MODULES / "leaflet"),
+    ("cytoscape", NODE_MODULES / "cytoscape"),
     BASE_DIR / "waymark" / "static",
 ]
 

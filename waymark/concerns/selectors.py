@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from waymark.contexts.models import Place
 from waymark.core.references import reference_normalise
-from waymark.people.models import YoungPerson
+from waymark.people.models import PersonOfConcern, YoungPerson
 from waymark.people.selectors import young_person_list_visible_to
 
 from .models import Association, Concern, ConcernYoungPerson
@@ -127,3 +127,43 @@ def concern_search(*, user: Any, query: str) -> QuerySet[Concern]:
     return concern_list_visible_to(user=user).filter(
         Q(reference=reference_normalise(q)) | Q(place__name__icontains=q)
     )
+
+
+def young_people_recorded_about_by(*, user: Any, limit: int = 12) -> QuerySet[YoungPerson]:
+    """Young people the user recorded concerns about, most recent first."""
+    return (
+        young_person_list_visible_to(user=user)
+        .filter(concern_links__concern__recorded_by=user)
+        .annotate(latest=Max("concern_links__concern__recorded_at"))
+        .order_by("-latest")[:limit]
+    )
+
+
+def concern_list_for_person_of_concern(*, user: Any, person: PersonOfConcern) -> QuerySet[Concern]:
+    return concern_detail_prefetch(
+        concern_list_visible_to(user=user).filter(persons_of_concern=person)
+    )
+
+
+def association_list_for_person_of_concern(
+    *, user: Any, person: PersonOfConcern
+) -> QuerySet[Association]:
+    return (
+        association_list_visible_to(user=user)
+        .filter(person_of_concern=person)
+        .order_by("-last_seen")
+    )
+
+
+def young_people_linked_count(*, person: PersonOfConcern) -> int:
+    return Association.objects.filter(person_of_concern=person).count()
+
+
+def place_list_with_counts_visible_to(*, user: Any) -> QuerySet[Place]:
+    """Places with how many concerns and young people each has: counts only, never who."""
+    from waymark.contexts.selectors import place_list_visible_to
+
+    return place_list_visible_to(user=user).annotate(
+        concern_count=Count("concerns", distinct=True),
+        young_person_count=Count("concerns__involved__young_person", distinct=True),
+    ).order_by("-concern_count", "name")

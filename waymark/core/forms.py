@@ -71,3 +71,85 @@ class GovukDateField(forms.MultiValueField):
                     self.error_messages["incomplete"], code="incomplete"
                 ) from exc
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+WIDGET_CLASSES = {
+    "text": "govuk-input",
+    "email": "govuk-input",
+    "number": "govuk-input",
+    "password": "govuk-input",
+    "time": "govuk-input govuk-input--width-5",
+    "textarea": "govuk-textarea",
+    "select": "govuk-select",
+    "radioselect": "govuk-radios__input",
+    "checkboxselectmultiple": "govuk-checkboxes__input",
+    "checkbox": "govuk-checkboxes__input",
+}
+ERROR_CLASSES = {
+    "govuk-input": "govuk-input--error",
+    "govuk-textarea": "govuk-textarea--error",
+    "govuk-select": "govuk-select--error",
+}
+
+
+class GovukFormMixin:
+    """Adds GOV.UK classes to widgets, and error classes to the fields that failed."""
+
+    fields: dict[str, forms.Field]
+    errors: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, GovukDateWidget):
+                for sub in widget.widgets:
+                    sub.attrs["class"] = "govuk-input govuk-date-input__input"
+                continue
+            kind = type(widget).__name__.lower().replace("input", "").replace("widget", "")
+            css = WIDGET_CLASSES.get(kind)
+            if css and "class" not in widget.attrs:
+                widget.attrs["class"] = css
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            widget = field.widget
+            if isinstance(widget, GovukDateWidget):
+                for sub in widget.widgets:
+                    sub.attrs["class"] = (
+                        "govuk-input govuk-date-input__input govuk-input--error"
+                    )
+                continue
+            css = widget.attrs.get("class", "")
+            extra = ERROR_CLASSES.get(css.split(" ")[0]) if css else None
+            if extra and extra not in css:
+                widget.attrs["class"] = f"{css} {extra}"
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor, message) pairs for the GOV.UK error summary, in field order."""
+        rows: list[tuple[str, str]] = []
+        bound = self  # type: Any
+        order = {name: i for i, name in enumerate(self.fields)}
+        for name, errors in sorted(self.errors.items(), key=lambda kv: order.get(kv[0], -1)):
+            if name == "__all__":
+                rows.extend(("", str(e)) for e in errors)
+                continue
+            field = bound[name]
+            anchor = field.auto_id
+            widget_type = field.widget_type
+            if widget_type in ("radioselect", "checkboxselectmultiple", "govukdate"):
+                anchor = f"{field.auto_id}_0"
+            rows.extend((anchor, str(e)) for e in errors)
+        return rows
+
+
+class GovukForm(GovukFormMixin, forms.Form):
+    pass
+
+
+class GovukModelForm(GovukFormMixin, forms.ModelForm):
+    pass

@@ -32,7 +32,7 @@ def nhs_number_is_valid(value: str) -> bool:
 def validate_nhs_number(value: str) -> None:
     digits = nhs_number_normalise(value)
     if len(digits) != 10 or not digits.isdigit():
-        raise ValidationError("Enter an NHS number of 10 digits, like 485 777 3456", code="format")
+        raise ValidationError("Enter an NHS number of 10 digits, like 943 476 5919", code="format")
     if not nhs_number_is_valid(digits):
         raise ValidationError(
             "Enter a real NHS number: the check digit of this one is wrong", code="checksum"

@@ -4,6 +4,9 @@ Until involvements are recorded explicitly, an agency is treated as involved wit
 when it added them or recorded a concern about them.
 """
 
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -72,3 +75,55 @@ def person_of_concern_search(*, user: Any, query: str) -> QuerySet[PersonOfConce
         | Q(nicknames__icontains=q)
         | Q(vehicles__registration=q.replace(" ", "").upper())
     ).distinct()
+
+
+@dataclass
+class LinkRow:
+    """One association seen from one young person's side, with what the viewer may know."""
+
+    association: Any
+    other_label: str
+    other_reference: str
+    other_kind: str  # "young_person" or "person_of_concern"
+    other_visible: bool
+
+
+def association_rows_for(*, user: Any, young_person: YoungPerson) -> list[LinkRow]:
+    from waymark.concerns.selectors import association_list_for_young_person
+
+    links = list(association_list_for_young_person(user=user, young_person=young_person))
+    other_ids = {
+        (a.other_young_person_id if a.young_person_id == young_person.pk else a.young_person_id)
+        for a in links
+        if a.other_young_person_id
+    }
+    visible = set(
+        young_person_list_visible_to(user=user).filter(pk__in=other_ids).values_list("pk", flat=True)
+    )
+    rows = []
+    for a in links:
+        if a.person_of_concern_id:
+            poc = a.person_of_concern
+            rows.append(LinkRow(a, poc.label, poc.reference, "person_of_concern", True))
+            continue
+        other = a.other_young_person if a.young_person_id == young_person.pk else a.young_person
+        seen = other.pk in visible
+        rows.append(
+            LinkRow(
+                a,
+                other.display_name if seen else f"{other.reference} (not visible to you)",
+                other.reference,
+                "young_person",
+                seen,
+            )
+        )
+    return rows
+
+
+def risk_summary(concerns: Iterable[Any]) -> list[tuple[str, int]]:
+    """How many of these concerns fall in each kind of harm, most frequent first."""
+    counts: Counter[str] = Counter()
+    for concern in concerns:
+        for risk in concern.risks.all():
+            counts[risk.get_category_display()] += 1
+    return counts.most_common()

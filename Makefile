@@ -1,0 +1,112 @@
+# Waymark: every target bootstraps what it needs and is safe to run again.
+#
+#   make demo    build the synthetic town and serve it on http://127.0.0.1:8000
+#   make test    run the test suite (set DATABASE_URL to run it against PostgreSQL)
+#   make lint    ruff, ruff format, mypy, makemigrations --check, bandit
+#   make bench   run the benchmarks in bench/
+#   make clean   remove var/ and the install stamps (keeps .venv and node_modules)
+#
+# Pass options through make variables, e.g. `make demo SCALE=2 SEED=7 PORT=8001`
+# or `make test PYTEST_ARGS="-k concerns -x"`.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM := /usr/bin/chromium
+
+SCALE ?=
+SEED ?=
+PORT ?=
+PYTEST_ARGS ?=
+
+# Stamps live inside the directories they describe, so deleting .venv or node_modules
+# forces a reinstall, and a change to pyproject.toml or package-lock.json does too.
+PY_STAMP := $(VENV)/.waymark-installed
+NODE_STAMP := node_modules/.waymark-installed
+
+# Run apt-get directly as root, through sudo otherwise.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+
+.PHONY: help install demo test lint lint-ruff lint-format lint-mypy lint-migrations lint-bandit \
+	bench chromium clean
+
+help:
+	@echo "make install   create .venv, install Python and npm dependencies"
+	@echo "make demo      build the demo town and serve it (SCALE=, SEED=, PORT=)"
+	@echo "make test      run pytest (PYTEST_ARGS=; DATABASE_URL= for PostgreSQL)"
+	@echo "make lint      ruff, ruff format --check, mypy, makemigrations --check, bandit"
+	@echo "make bench     run the benchmarks in bench/"
+	@echo "make clean     remove var/ and install stamps"
+
+# --- install -------------------------------------------------------------------------------
+
+install: $(PY_STAMP) $(NODE_STAMP)
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install python3.11 (or python3-venv)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): pyproject.toml $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { \
+		echo "npm not found: installing Debian nodejs and npm"; \
+		$(SUDO) apt-get update && $(APT_INSTALL) nodejs npm; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# --- demo ----------------------------------------------------------------------------------
+
+demo: install
+	$(BIN)/waymark demo $(if $(SCALE),--scale $(SCALE)) $(if $(SEED),--seed $(SEED))
+	$(BIN)/waymark serve $(if $(PORT),--port $(PORT))
+
+# --- test ----------------------------------------------------------------------------------
+
+chromium:
+	@test -x $(CHROMIUM) || { \
+		echo "Debian chromium not found at $(CHROMIUM): installing it"; \
+		$(SUDO) apt-get update && $(APT_INSTALL) chromium; }
+
+# DATABASE_URL, when set in the environment, is read by the settings (PostgreSQL in CI).
+test: install chromium
+	@echo "Database: $${DATABASE_URL:-SQLite (default)}" | sed -E 's#://([^:@/]+):[^@]*@#://\1:***@#'
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# --- lint ----------------------------------------------------------------------------------
+
+lint: lint-ruff lint-format lint-mypy lint-migrations lint-bandit
+
+lint-ruff: install
+	$(BIN)/ruff check .
+
+lint-format: install
+	$(BIN)/ruff format --check .
+
+lint-mypy: install
+	$(BIN)/mypy .
+
+lint-migrations: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+lint-bandit: install
+	$(BIN)/bandit -q -c pyproject.toml -r waymark config -x '*/tests/*'
+
+# --- bench ---------------------------------------------------------------------------------
+
+bench: install
+	@shopt -s nullglob; benches=(bench/[!_]*.py); \
+	if [ $${#benches[@]} -eq 0 ]; then echo "No benchmarks yet (bench/ is empty)."; exit 0; fi; \
+	for b in "$${benches[@]}"; do echo "== $$b"; $(BIN)/python "$$b"; done
+
+# --- clean ---------------------------------------------------------------------------------
+
+clean:
+	rm -rf var $(PY_STAMP) $(NODE_STAMP)

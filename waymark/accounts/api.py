@@ -1,0 +1,33 @@
+"""Agencies in the partnership, read only."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers, viewsets
+
+from .models import Agency
+
+
+def _agency_list_visible_to(*, user: Any) -> QuerySet[Agency]:
+    # Stands in for `accounts.selectors.agency_list_visible_to`, which does not exist yet.
+    if not user.has_perm("accounts.view_agency"):
+        return Agency.objects.none()
+    return Agency.objects.all()
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "sector"]
+        read_only_fields = fields
+
+
+class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+    """The agencies in the partnership. Their names are not personal data."""
+
+    serializer_class = AgencySerializer
+    lookup_value_regex = r"\d+"
+    required_permissions = {"list": "accounts.view_agency", "retrieve": "accounts.view_agency"}
+
+    def get_queryset(self) -> QuerySet[Agency]:
+        return _agency_list_visible_to(user=self.request.user)

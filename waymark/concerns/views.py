@@ -1,0 +1,110 @@
+"""Record a concern: a question page, a check-answers page, then the concern itself."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from waymark.audit.services import audit_record
+
+from waymark.core.models import Reliability
+
+from .forms import ConcernForm
+from .models import AssociationKind, InvolvementRole
+from .selectors import concern_get_visible_to
+from .services import concern_record
+from .taxonomy import INDICATOR_LABELS, RiskCategory
+
+DRAFT_KEY = "concern_draft"
+
+
+@login_required
+@permission_required("concerns.add_concern", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def concern_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ConcernForm(request.POST, user=request.user)
+        if form.is_valid():
+            request.session[DRAFT_KEY] = {k: request.POST.getlist(k) for k in request.POST}
+            return redirect("concern-check")
+    else:
+        draft = request.session.get(DRAFT_KEY) if request.GET.get("change") else None
+        if draft:
+            form = ConcernForm(_as_querydict(draft), user=request.user)
+            form.is_valid()
+        else:
+            request.session.pop(DRAFT_KEY, None)
+            initial: dict[str, Any] = {}
+            if request.GET.get("young_person"):
+                initial["yp_1"] = request.GET["young_person"]
+            if request.GET.get("place"):
+                initial["place"] = request.GET["place"]
+            form = ConcernForm(user=request.user, initial=initial)
+    return render(request, "concerns/concern_form.html", {"form": form})
+
+
+def _as_querydict(draft: dict[str, list[str]]) -> Any:
+    qd = QueryDict(mutable=True)
+    for k, values in draft.items():
+        qd.setlist(k, values)
+    return qd
+
+
+@login_required
+@permission_required("concerns.add_concern", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def concern_check(request: HttpRequest) -> HttpResponse:
+    draft = request.session.get(DRAFT_KEY)
+    if not draft:
+        return redirect("concern-new")
+    form = ConcernForm(_as_querydict(draft), user=request.user)
+    if not form.is_valid() or form.input is None:
+        # Something changed since the answers were given (a record was removed, say).
+        return render(request, "concerns/concern_form.html", {"form": form})
+    if request.method == "POST":
+        try:
+            concern = concern_record(actor=request.user, data=form.input)
+        except ValidationError as exc:
+            for name, msgs in exc.message_dict.items():
+                for m in msgs:
+                    form.add_error(name if name in form.fields else None, m)
+            return render(request, "concerns/concern_form.html", {"form": form})
+        del request.session[DRAFT_KEY]
+        messages.success(request, f"Concern {concern.reference} recorded")
+        return redirect("concern-detail", reference=concern.reference)
+    return render(request, "concerns/concern_check.html", _check_context(form))
+
+
+def _check_context(form: ConcernForm) -> dict[str, Any]:
+    data = form.input
+    assert data is not None
+    n_people = len(data.young_people)
+    return {
+        "form": form,
+        "data": data,
+        "yp_rows": [(p, InvolvementRole(r).label.lower()) for p, r in data.young_people],
+        "risk_rows": [
+            (
+                RiskCategory(cat).label,
+                [INDICATOR_LABELS[cat].get(i, i) for i in indicators],
+            )
+            for cat, indicators in data.risks.items()
+        ],
+        "link_count": n_people * (n_people - 1) // 2 + n_people * len(data.persons_of_concern),
+        "link_kind": AssociationKind(data.link_kind).label.lower(),
+        "link_reliability": Reliability(data.link_reliability).label,
+    }
+
+
+@login_required
+def concern_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    try:
+        concern = concern_get_visible_to(user=request.user, reference=reference)
+    except ObjectDoesNotExist:
+        raise Http404("No concern you may see has that reference") from None
+    audit_record(actor=request.user, action="view", obj=concern)
+    return render(request, "concerns/concern_detail.html", {"concern": concern})

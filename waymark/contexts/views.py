@@ -1,0 +1,51 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from waymark.concerns.selectors import (
+    concern_list_for_place,
+    place_concerns_by_month,
+    place_counts,
+    place_list_with_counts_visible_to,
+    young_people_at_place_visible_to,
+)
+
+from .models import PlaceKind
+from .selectors import place_list_visible_to
+
+
+@login_required
+def place_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    places = place_list_with_counts_visible_to(user=request.user)
+    if kind in PlaceKind.values:
+        places = places.filter(kind=kind)
+    return render(
+        request,
+        "contexts/place_list.html",
+        {"places": places, "kinds": PlaceKind.choices, "kind": kind},
+    )
+
+
+@login_required
+def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    place = place_list_visible_to(user=request.user).filter(pk=pk).first()
+    if place is None:
+        raise Http404("No place with that id")
+    by_month = place_concerns_by_month(place=place)
+    peak = max((n for _, n in by_month), default=0)
+    young_people = list(young_people_at_place_visible_to(user=request.user, place=place))
+    counts = place_counts(place=place)
+    return render(
+        request,
+        "contexts/place_detail.html",
+        {
+            "place": place,
+            "counts": counts,
+            "by_month": by_month,
+            "peak": peak,
+            "concerns": concern_list_for_place(user=request.user, place=place)[:50],
+            "young_people": young_people,
+            "not_visible": counts["young_people"] - len(young_people),
+        },
+    )

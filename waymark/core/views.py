@@ -1,0 +1,39 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from waymark.audit.services import audit_record
+from waymark.concerns.selectors import concern_search
+from waymark.contexts.selectors import place_search
+from waymark.people.selectors import person_of_concern_search, young_person_search
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """Search by reference, name or place. Only what the user may see is returned."""
+    query = request.GET.get("q", "").strip()[:100]
+    results: dict[str, list] = {}
+    if query:
+        results = {
+            "young_people": list(young_person_search(user=request.user, query=query)[:50]),
+            "persons_of_concern": list(
+                person_of_concern_search(user=request.user, query=query)[:50]
+            ),
+            "places": list(place_search(user=request.user, query=query)[:50]),
+            "concerns": list(concern_search(user=request.user, query=query)[:50]),
+        }
+        if results["young_people"] or results["persons_of_concern"]:
+            audit_record(
+                actor=request.user,
+                action="search",
+                object_type="people",
+                changed_fields=[
+                    *(p.reference for p in results["young_people"]),
+                    *(p.reference for p in results["persons_of_concern"]),
+                ],
+            )
+    return render(
+        request,
+        "core/search.html",
+        {"query": query, "results": results, "total": sum(len(v) for v in results.values())},
+    )

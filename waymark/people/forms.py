@@ -1,0 +1,67 @@
+from typing import Any
+
+from django import forms
+
+from waymark.contexts.models import Place, PlaceKind, Ward
+from waymark.core.forms import GovukDateField, GovukForm
+from waymark.core.validators import validate_nhs_number, validate_upn
+
+from .models import Ethnicity, Gender
+
+
+class YoungPersonForm(GovukForm):
+    given_name = forms.CharField(
+        label="First name", max_length=100, error_messages={"required": "Enter a first name"}
+    )
+    family_name = forms.CharField(
+        label="Last name", max_length=100, error_messages={"required": "Enter a last name"}
+    )
+    known_as = forms.CharField(
+        label="Known as (optional)", max_length=100, required=False,
+        help_text="The name they like to be called",
+    )
+    date_of_birth = GovukDateField(
+        label="Date of birth",
+        help_text="For example, 14 7 2011",
+        error_messages={"required": "Enter their date of birth"},
+    )
+    date_of_birth_estimated = forms.BooleanField(
+        label="The date of birth is estimated", required=False
+    )
+    gender = forms.ChoiceField(label="Gender", choices=Gender.choices, initial=Gender.NOT_KNOWN)
+    ethnicity = forms.ChoiceField(
+        label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOT_STATED,
+        help_text="As the young person describes it (ONS 2021 categories)",
+    )
+    nhs_number = forms.CharField(
+        label="NHS number (optional)", required=False, validators=[validate_nhs_number],
+        help_text="10 digits, for example 943 476 5919",
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+    upn = forms.CharField(
+        label="Unique Pupil Number (optional)", required=False, validators=[validate_upn],
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-20", "spellcheck": "false"}),
+    )
+    school = forms.ModelChoiceField(
+        label="School or college (optional)", required=False, queryset=Place.objects.none(),
+        empty_label="Not known",
+    )
+    home_ward = forms.ModelChoiceField(
+        label="Home ward (optional)", required=False, queryset=Ward.objects.none(),
+        empty_label="Not known",
+    )
+    strengths = forms.CharField(
+        label="Strengths", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What they are good at, what they care about, and the adults they trust",
+    )
+    own_words = forms.CharField(
+        label="In their own words", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the young person says about their life, as they said it",
+    )
+
+    def __init__(self, *args: Any, places: Any, wards: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        school_field: Any = self.fields["school"]
+        school_field.queryset = places.filter(kind=PlaceKind.SCHOOL)
+        ward_field: Any = self.fields["home_ward"]
+        ward_field.queryset = wards
