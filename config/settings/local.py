@@ -5,12 +5,13 @@ import secrets
 from config.env import VAR_DIR, env
 
 from .base import *  # noqa: F403
+from .base import SECRET_KEY
 
 DEBUG = env.bool("WAYMARK_DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 _key_file = VAR_DIR / "secret_key"
-if not SECRET_KEY:  # noqa: F405
+if not SECRET_KEY:
     if not _key_file.exists():
         _key_file.write_text(secrets.token_urlsafe(50))
         _key_file.chmod(0o600)

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -6,6 +8,9 @@ from django.utils import timezone
 from waymark.core.models import RELIABILITY_IN_WORDS, Reliability, TimeStampedModel
 
 from .taxonomy import INDICATOR_LABELS, RiskCategory
+
+if TYPE_CHECKING:
+    from waymark.people.models import YoungPerson
 
 
 class SourceEvaluation(models.TextChoices):
@@ -51,8 +56,10 @@ class Concern(TimeStampedModel):
     place = models.ForeignKey(
         "contexts.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="concerns"
     )
-    young_people = models.ManyToManyField(
-        "people.YoungPerson", through="ConcernYoungPerson", related_name="concerns"
+    young_people: "models.ManyToManyField[YoungPerson, ConcernYoungPerson]" = (
+        models.ManyToManyField(
+            "people.YoungPerson", through="ConcernYoungPerson", related_name="concerns"
+        )
     )
     persons_of_concern = models.ManyToManyField(
         "people.PersonOfConcern", blank=True, related_name="concerns"
@@ -67,7 +74,10 @@ class Concern(TimeStampedModel):
         ordering = ["-occurred_on", "-id"]
         default_permissions = ("add", "change", "delete")
         permissions = [
-            ("view_assigned_concern", "View concerns about young people their agency is involved with"),
+            (
+                "view_assigned_concern",
+                "View concerns about young people their agency is involved with",
+            ),
             ("view_all_concern", "View every concern"),
             ("view_pseudonymised_concern", "View concerns without names or narrative"),
         ]
@@ -104,6 +114,9 @@ class ConcernYoungPerson(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.concern} – {self.young_person} ({self.get_role_display()})"
+
 
 class ConcernRisk(models.Model):
     """One risk category of a concern, with the indicators seen for it."""
@@ -117,6 +130,9 @@ class ConcernRisk(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["concern", "category"], name="concern_category_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.concern} – {self.get_category_display()}"
 
     @property
     def indicator_labels(self) -> list[str]:
@@ -176,7 +192,10 @@ class Association(TimeStampedModel):
     class Meta:
         default_permissions = ("add", "change", "delete")
         permissions = [
-            ("view_assigned_association", "View links of young people their agency is involved with"),
+            (
+                "view_assigned_association",
+                "View links of young people their agency is involved with",
+            ),
             ("view_all_association", "View every link"),
         ]
         constraints = [

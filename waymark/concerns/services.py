@@ -118,6 +118,7 @@ def concern_validate(data: ConcernInput) -> None:
 @transaction.atomic
 def concern_record(*, actor: Any, data: ConcernInput) -> Concern:
     concern_validate(data)
+    assert data.occurred_on is not None  # noqa: S101 - concern_validate refuses a missing date
     if getattr(actor, "agency_id", None) is None:
         raise ValidationError("Only a user who belongs to an agency can record a concern")
     concern = Concern(
@@ -159,7 +160,6 @@ def concern_record(*, actor: Any, data: ConcernInput) -> Concern:
             *(["persons_of_concern"] if data.persons_of_concern else []),
         ],
     )
-    assert data.occurred_on is not None  # checked by concern_validate
     people = [p for p, _ in data.young_people]
     for a, b in itertools.combinations(people, 2):
         association_record(
@@ -258,9 +258,10 @@ def association_record(
         if review > link.review_by:
             link.review_by = review
             changed.append("review_by")
-        if RELIABILITY_RANK[Reliability(reliability)] > RELIABILITY_RANK[
-            Reliability(link.reliability)
-        ]:
+        if (
+            RELIABILITY_RANK[Reliability(reliability)]
+            > RELIABILITY_RANK[Reliability(link.reliability)]
+        ):
             link.reliability = reliability
             changed.append("reliability")
         if kind != AssociationKind.ASSOCIATE and link.kind == AssociationKind.ASSOCIATE:

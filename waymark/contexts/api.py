@@ -81,7 +81,7 @@ class PlaceCreateSerializer(serializers.Serializer):
     address = serializers.CharField(required=False, allow_blank=True, default="")
     postcode = serializers.CharField(required=False, allow_blank=True, default="")
     uprn = serializers.CharField(required=False, allow_blank=True, default="")
-    ward = VisibleIdField(selector=ward_list_visible_to, required=False, allow_null=True)
+    ward = VisibleIdField(selector=ward_list_visible_to, required=False, allow_null=True, default=None)
 
 
 class WardViewSet(viewsets.ReadOnlyModelViewSet):

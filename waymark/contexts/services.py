@@ -38,7 +38,9 @@ def place_create(
         actor=actor,
         action="create",
         obj=place,
-        changed_fields=[f for f in ("name", "kind", "address", "postcode", "uprn") if getattr(place, f)]
+        changed_fields=[
+            f for f in ("name", "kind", "address", "postcode", "uprn") if getattr(place, f)
+        ]
         + ["latitude", "longitude"],
     )
     return place

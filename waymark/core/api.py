@@ -90,6 +90,11 @@ def audit_read(request: Request, obj: Model, *, what: str = "") -> None:
 class VisibleIdField(serializers.PrimaryKeyRelatedField):
     """An id of a record the user may see, chosen from `selector(user=...)`."""
 
+    default_error_messages = {
+        "does_not_exist": "There is nothing with the id {pk_value} that you can see.",
+        "incorrect_type": "Enter an id as a whole number, not {data_type}.",
+    }
+
     def __init__(self, *, selector: Callable[..., QuerySet[Any]], **kwargs: Any) -> None:
         self.selector = selector
         super().__init__(**kwargs)

@@ -153,6 +153,7 @@ def person_flag_add(
         actor=actor,
         action="create",
         obj=flag,
-        changed_fields=["kind", "source", "reliability", "review_by"] + (["detail"] if detail else []),
+        changed_fields=["kind", "source", "reliability", "review_by"]
+        + (["detail"] if detail else []),
     )
     return flag

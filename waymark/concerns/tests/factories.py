@@ -1,13 +1,17 @@
 import datetime
 
+from django.utils import timezone
+
 from waymark.concerns.models import Concern
 from waymark.concerns.services import ConcernInput, concern_record
 
 
-def concern_make(*, actor, young_people=(), place=None, persons_of_concern=(), **overrides) -> Concern:
+def concern_make(
+    *, actor, young_people=(), place=None, persons_of_concern=(), **overrides
+) -> Concern:
     """Record a concern through the real service, with sensible defaults for what is not given."""
     data = ConcernInput(
-        occurred_on=overrides.pop("occurred_on", datetime.date.today() - datetime.timedelta(days=3)),
+        occurred_on=overrides.pop("occurred_on", timezone.localdate() - datetime.timedelta(days=3)),
         narrative=overrides.pop("narrative", "Seen with older males near the bus station."),
         source_evaluation=overrides.pop("source_evaluation", "2"),
         information_assessment=overrides.pop("information_assessment", "B"),

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from waymark.audit.models import AuditEvent
 from waymark.concerns.models import Association, Concern
@@ -20,17 +21,19 @@ def test_concern_about_two_young_people_links_them_with_the_concern_as_source(pr
     assert {link.young_person_id, link.other_young_person_id} == {a.pk, b.pk}
     assert link.young_person_id < link.other_young_person_id
     assert list(link.source_concerns.all()) == [concern]
-    assert link.review_by > datetime.date.today()
+    assert link.review_by > timezone.localdate()
     assert concern.recording_agency == practitioner.agency
     assert AuditEvent.objects.filter(object_type="concerns.concern", action="create").count() == 1
 
 
 def test_second_concern_strengthens_the_existing_link(practitioner):
     a, b = YoungPersonFactory(), YoungPersonFactory()
-    first = concern_make(actor=practitioner, young_people=[a, b], occurred_on=datetime.date.today() - datetime.timedelta(days=30))
-    second = concern_make(
-        actor=practitioner, young_people=[b, a], link_reliability="confirmed"
+    first = concern_make(
+        actor=practitioner,
+        young_people=[a, b],
+        occurred_on=timezone.localdate() - datetime.timedelta(days=30),
     )
+    second = concern_make(actor=practitioner, young_people=[b, a], link_reliability="confirmed")
     link = Association.objects.get()
     assert link.reliability == "confirmed"
     assert set(link.source_concerns.all()) == {first, second}
@@ -40,7 +43,9 @@ def test_second_concern_strengthens_the_existing_link(practitioner):
 def test_young_person_linked_to_person_of_concern(practitioner):
     a = YoungPersonFactory()
     poc = PersonOfConcernFactory()
-    concern_make(actor=practitioner, young_people=[a], persons_of_concern=[poc], place=PlaceFactory())
+    concern_make(
+        actor=practitioner, young_people=[a], persons_of_concern=[poc], place=PlaceFactory()
+    )
     link = Association.objects.get()
     assert link.person_of_concern == poc and link.other_young_person is None
 
@@ -48,7 +53,7 @@ def test_young_person_linked_to_person_of_concern(practitioner):
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"occurred_on": datetime.date.today() + datetime.timedelta(days=1)}, "occurred_on"),
+        ({"occurred_on": timezone.localdate() + datetime.timedelta(days=1)}, "occurred_on"),
         ({"handling_code": "C"}, "handling_conditions"),
         ({"risks": {}}, "risks"),
         ({"narrative": "  "}, "narrative"),
@@ -69,7 +74,7 @@ def test_missing_place_must_be_answered(practitioner):
     from waymark.concerns.services import ConcernInput, concern_record
 
     data = ConcernInput(
-        occurred_on=datetime.date.today(),
+        occurred_on=timezone.localdate(),
         narrative="x",
         source_evaluation="1",
         information_assessment="A",

@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from waymark.accounts.tests.factories import AgencyFactory
@@ -17,8 +18,8 @@ class YoungPersonFactory(DjangoModelFactory):
     family_name = factory.Faker("last_name", locale="en_GB")
     date_of_birth = factory.Faker(
         "date_between",
-        start_date=datetime.date.today() - datetime.timedelta(days=17 * 365),
-        end_date=datetime.date.today() - datetime.timedelta(days=11 * 365),
+        start_date=timezone.localdate() - datetime.timedelta(days=17 * 365),
+        end_date=timezone.localdate() - datetime.timedelta(days=11 * 365),
     )
     gender = Gender.NOT_KNOWN
     created_by_agency = factory.SubFactory(AgencyFactory)
@@ -41,4 +42,4 @@ class PersonFlagFactory(DjangoModelFactory):
     kind = PersonFlag.Kind.EXPLOITATION
     source = "Police intelligence"
     reliability = "tentative"
-    review_by = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=90))
+    review_by = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=90))
