@@ -16,7 +16,8 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-CHROMIUM := /usr/bin/chromium
+# The browser tests read WAYMARK_CHROMIUM too (tests/browser/conftest.py).
+CHROMIUM := $(or $(WAYMARK_CHROMIUM),/usr/bin/chromium)
 
 SCALE ?=
 SEED ?=

@@ -6,13 +6,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
 from .models import Agency
-
-
-def _agency_list_visible_to(*, user: Any) -> QuerySet[Agency]:
-    # Stands in for `accounts.selectors.agency_list_visible_to`, which does not exist yet.
-    if not user.has_perm("accounts.view_agency"):
-        return Agency.objects.none()
-    return Agency.objects.all()
+from .selectors import agency_list_visible_to
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -30,4 +24,4 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     required_permissions = {"list": "accounts.view_agency", "retrieve": "accounts.view_agency"}
 
     def get_queryset(self) -> QuerySet[Agency]:
-        return _agency_list_visible_to(user=self.request.user)
+        return agency_list_visible_to(user=self.request.user)

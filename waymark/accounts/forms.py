@@ -14,6 +14,4 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         self.fields["username"].widget.attrs.update(
             {"class": "govuk-input govuk-!-width-one-half", "spellcheck": "false"}
         )
-        self.fields["password"].widget.attrs.update(
-            {"class": "govuk-input govuk-!-width-one-half"}
-        )
+        self.fields["password"].widget.attrs.update({"class": "govuk-input govuk-!-width-one-half"})

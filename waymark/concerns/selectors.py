@@ -163,7 +163,11 @@ def place_list_with_counts_visible_to(*, user: Any) -> QuerySet[Place]:
     """Places with how many concerns and young people each has: counts only, never who."""
     from waymark.contexts.selectors import place_list_visible_to
 
-    return place_list_visible_to(user=user).annotate(
-        concern_count=Count("concerns", distinct=True),
-        young_person_count=Count("concerns__involved__young_person", distinct=True),
-    ).order_by("-concern_count", "name")
+    return (
+        place_list_visible_to(user=user)
+        .annotate(
+            concern_count=Count("concerns", distinct=True),
+            young_person_count=Count("concerns__involved__young_person", distinct=True),
+        )
+        .order_by("-concern_count", "name")
+    )

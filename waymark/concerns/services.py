@@ -185,6 +185,11 @@ def concern_record(*, actor: Any, data: ConcernInput) -> Concern:
     return concern
 
 
+def _concern_names_young_people(concern: Concern, *people: YoungPerson | None) -> bool:
+    named = set(concern.involved.values_list("young_person_id", flat=True))
+    return all(p.pk in named for p in people if p is not None)
+
+
 @transaction.atomic
 def association_record(
     *,
@@ -217,6 +222,12 @@ def association_record(
         errors["seen_on"] = ["The date the link was seen must not be in the future"]
     if source_concern is None and not source_note.strip():
         errors["source_note"] = ["Say where this link came from"]
+    if review_by is not None and review_by <= timezone.localdate():
+        errors["review_by"] = ["The review-by date must be in the future"]
+    if source_concern is not None and not _concern_names_young_people(
+        source_concern, young_person, other_young_person
+    ):
+        errors["source_concern"] = ["The source concern must name the young people it links"]
     if errors:
         raise ValidationError(errors)
 

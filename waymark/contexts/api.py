@@ -81,7 +81,9 @@ class PlaceCreateSerializer(serializers.Serializer):
     address = serializers.CharField(required=False, allow_blank=True, default="")
     postcode = serializers.CharField(required=False, allow_blank=True, default="")
     uprn = serializers.CharField(required=False, allow_blank=True, default="")
-    ward = VisibleIdField(selector=ward_list_visible_to, required=False, allow_null=True, default=None)
+    ward = VisibleIdField(
+        selector=ward_list_visible_to, required=False, allow_null=True, default=None
+    )
 
 
 class WardViewSet(viewsets.ReadOnlyModelViewSet):
@@ -103,7 +105,10 @@ class WardViewSet(viewsets.ReadOnlyModelViewSet):
     create=extend_schema(request=PlaceCreateSerializer, responses={201: PlaceDetailSerializer}),
 )
 class PlaceViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Places where children spend time: each a context in its own right."""
 

@@ -139,8 +139,8 @@ class VisibleReferenceField(serializers.RelatedField):
         except ObjectDoesNotExist:
             self.fail("does_not_exist", noun=self.noun, value=reference_normalise(data))
 
-    def to_representation(self, value: Model) -> str:
-        return str(value.reference)  # type: ignore[attr-defined]
+    def to_representation(self, value: Any) -> str:
+        return str(value.reference)
 
 
 class EnumChoiceField(serializers.ChoiceField):

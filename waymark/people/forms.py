@@ -17,7 +17,9 @@ class YoungPersonForm(GovukForm):
         label="Last name", max_length=100, error_messages={"required": "Enter a last name"}
     )
     known_as = forms.CharField(
-        label="Known as (optional)", max_length=100, required=False,
+        label="Known as (optional)",
+        max_length=100,
+        required=False,
         help_text="The name they like to be called",
     )
     date_of_birth = GovukDateField(
@@ -30,32 +32,54 @@ class YoungPersonForm(GovukForm):
     )
     gender = forms.ChoiceField(label="Gender", choices=Gender.choices, initial=Gender.NOT_KNOWN)
     ethnicity = forms.ChoiceField(
-        label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOT_STATED,
+        label="Ethnicity",
+        choices=Ethnicity.choices,
+        initial=Ethnicity.NOT_STATED,
         help_text="As the young person describes it (ONS 2021 categories)",
     )
     nhs_number = forms.CharField(
-        label="NHS number (optional)", required=False, validators=[validate_nhs_number],
+        label="NHS number (optional)",
+        required=False,
+        validators=[validate_nhs_number],
         help_text="10 digits, for example 943 476 5919",
-        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10", "inputmode": "numeric", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input govuk-input--width-10",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+            }
+        ),
     )
     upn = forms.CharField(
-        label="Unique Pupil Number (optional)", required=False, validators=[validate_upn],
-        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-20", "spellcheck": "false"}),
+        label="Unique Pupil Number (optional)",
+        required=False,
+        validators=[validate_upn],
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-20", "spellcheck": "false"}
+        ),
     )
     school = forms.ModelChoiceField(
-        label="School or college (optional)", required=False, queryset=Place.objects.none(),
+        label="School or college (optional)",
+        required=False,
+        queryset=Place.objects.none(),
         empty_label="Not known",
     )
     home_ward = forms.ModelChoiceField(
-        label="Home ward (optional)", required=False, queryset=Ward.objects.none(),
+        label="Home ward (optional)",
+        required=False,
+        queryset=Ward.objects.none(),
         empty_label="Not known",
     )
     strengths = forms.CharField(
-        label="Strengths", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Strengths",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What they are good at, what they care about, and the adults they trust",
     )
     own_words = forms.CharField(
-        label="In their own words", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="In their own words",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the young person says about their life, as they said it",
     )
 

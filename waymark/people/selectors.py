@@ -35,6 +35,14 @@ def young_person_list_visible_to(*, user: Any) -> QuerySet[YoungPerson]:
     return base.none()
 
 
+def young_person_list_changeable_by(*, user: Any) -> QuerySet[YoungPerson]:
+    """Young people the user may change: only those their agency is involved with."""
+    if not user.has_perm("people.change_assigned_youngperson"):
+        return YoungPerson.objects.none()
+    ids = YoungPerson.objects.filter(_involved_q(user)).values("pk")
+    return YoungPerson.objects.filter(pk__in=ids)
+
+
 def young_person_get_visible_to(*, user: Any, reference: str) -> YoungPerson:
     return young_person_list_visible_to(user=user).get(reference=reference_normalise(reference))
 
@@ -69,12 +77,16 @@ def person_of_concern_search(*, user: Any, query: str) -> QuerySet[PersonOfConce
     q = query.strip()
     if not q:
         return PersonOfConcern.objects.none()
-    return person_of_concern_list_visible_to(user=user).filter(
-        Q(reference=reference_normalise(q))
-        | Q(names__icontains=q)
-        | Q(nicknames__icontains=q)
-        | Q(vehicles__registration=q.replace(" ", "").upper())
-    ).distinct()
+    return (
+        person_of_concern_list_visible_to(user=user)
+        .filter(
+            Q(reference=reference_normalise(q))
+            | Q(names__icontains=q)
+            | Q(nicknames__icontains=q)
+            | Q(vehicles__registration=q.replace(" ", "").upper())
+        )
+        .distinct()
+    )
 
 
 @dataclass
@@ -98,7 +110,9 @@ def association_rows_for(*, user: Any, young_person: YoungPerson) -> list[LinkRo
         if a.other_young_person_id
     }
     visible = set(
-        young_person_list_visible_to(user=user).filter(pk__in=other_ids).values_list("pk", flat=True)
+        young_person_list_visible_to(user=user)
+        .filter(pk__in=other_ids)
+        .values_list("pk", flat=True)
     )
     rows = []
     for a in links:

@@ -28,8 +28,8 @@ PERSONAL_FIELDS = (
 )
 
 
-@transaction.atomic
-def young_person_create(*, actor: Any, **fields: Any) -> YoungPerson:
+def _young_person_clean(person: YoungPerson, fields: dict[str, Any]) -> None:
+    """Normalise identifiers and check every field; one ValidationError names all problems."""
     unknown = set(fields) - set(PERSONAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown young person fields: {', '.join(sorted(unknown))}")
@@ -37,13 +37,10 @@ def young_person_create(*, actor: Any, **fields: Any) -> YoungPerson:
         fields["nhs_number"] = nhs_number_normalise(fields["nhs_number"])
     if fields.get("upn"):
         fields["upn"] = fields["upn"].strip().upper()
-    person = YoungPerson(
-        **fields,
-        created_by=actor,
-        created_by_agency=getattr(actor, "agency", None),
-    )
+    for k, v in fields.items():
+        setattr(person, k, v)
     errors: dict[str, list[str]] = {}
-    dob = fields.get("date_of_birth")
+    dob = person.date_of_birth
     if isinstance(dob, datetime.date) and dob > timezone.localdate():
         errors["date_of_birth"] = ["Date of birth must be in the past"]
     try:
@@ -53,6 +50,12 @@ def young_person_create(*, actor: Any, **fields: Any) -> YoungPerson:
             errors.setdefault(k, []).extend(v)
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def young_person_create(*, actor: Any, **fields: Any) -> YoungPerson:
+    person = YoungPerson(created_by=actor, created_by_agency=getattr(actor, "agency", None))
+    _young_person_clean(person, fields)
     reference_assign_and_save(person, "YP")
     audit_record(
         actor=actor, action="create", obj=person, changed_fields=[k for k, v in fields.items() if v]
@@ -62,15 +65,13 @@ def young_person_create(*, actor: Any, **fields: Any) -> YoungPerson:
 
 @transaction.atomic
 def young_person_update(*, actor: Any, young_person: YoungPerson, **fields: Any) -> YoungPerson:
-    unknown = set(fields) - set(PERSONAL_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown young person fields: {', '.join(sorted(unknown))}")
-    if fields.get("nhs_number"):
-        fields["nhs_number"] = nhs_number_normalise(fields["nhs_number"])
-    changed = [k for k, v in fields.items() if getattr(young_person, k) != v]
-    for k, v in fields.items():
-        setattr(young_person, k, v)
-    young_person.full_clean(exclude=["reference", "created_by", "created_by_agency"])
+    before = {k: getattr(young_person, k) for k in fields if k in PERSONAL_FIELDS}
+    try:
+        _young_person_clean(young_person, fields)
+    except ValidationError:
+        young_person.refresh_from_db()
+        raise
+    changed = [k for k, v in before.items() if getattr(young_person, k) != v]
     young_person.save()
     if changed:
         audit_record(actor=actor, action="update", obj=young_person, changed_fields=changed)
@@ -100,16 +101,28 @@ def person_of_concern_create(
         created_by_agency=getattr(actor, "agency", None),
     )
     person.full_clean(exclude=["reference", "created_by", "created_by_agency"])
-    reference_assign_and_save(person, "POC")
-    for v in vehicles or []:
-        vehicle = Vehicle(
-            person=person,
+    cars = [
+        Vehicle(
             make=v.get("make", "").strip(),
             colour=v.get("colour", "").strip(),
             registration=v.get("registration", "").replace(" ", "").upper(),
         )
-        vehicle.full_clean()
-        vehicle.save()
+        for v in vehicles or []
+    ]
+    problems = []
+    for i, car in enumerate(cars, start=1):
+        try:
+            car.full_clean(exclude=["person"])
+        except ValidationError as exc:
+            problems.extend(f"Vehicle {i}: {m}" for m in exc.messages)
+        if not (car.make or car.colour or car.registration):
+            problems.append(f"Vehicle {i}: enter a make, colour or registration")
+    if problems:
+        raise ValidationError({"vehicles": problems})
+    reference_assign_and_save(person, "POC")
+    for car in cars:
+        car.person = person
+        car.save()
     audit_record(
         actor=actor,
         action="create",

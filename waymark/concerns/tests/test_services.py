@@ -86,3 +86,41 @@ def test_missing_place_must_be_answered(practitioner):
         concern_record(actor=practitioner, data=data)
     assert "place" in exc.value.message_dict
     assert Concern.objects.count() == 0
+
+
+def test_link_cannot_cite_a_concern_that_does_not_name_both_young_people(practitioner):
+    from waymark.concerns.services import association_record
+
+    a, b, c = YoungPersonFactory(), YoungPersonFactory(), YoungPersonFactory()
+    concern = concern_make(actor=practitioner, young_people=[a, b], place=PlaceFactory())
+    with pytest.raises(ValidationError) as exc:
+        association_record(
+            actor=practitioner,
+            young_person=a,
+            other_young_person=c,
+            kind="friend",
+            reliability="unconfirmed",
+            seen_on=datetime.date.today(),
+            source_concern=concern,
+        )
+    assert "source_concern" in exc.value.message_dict
+    assert Association.objects.filter(other_young_person=c).count() == 0
+
+
+def test_link_review_date_must_be_in_the_future(practitioner):
+    from waymark.concerns.services import association_record
+
+    a, b = YoungPersonFactory(), YoungPersonFactory()
+    with pytest.raises(ValidationError) as exc:
+        association_record(
+            actor=practitioner,
+            young_person=a,
+            other_young_person=b,
+            kind="friend",
+            reliability="unconfirmed",
+            seen_on=datetime.date.today(),
+            source_note="Seen together by youth worker",
+            review_by=datetime.date.today(),
+        )
+    assert "review_by" in exc.value.message_dict
+    assert Association.objects.count() == 0

@@ -47,7 +47,10 @@ def test_add_young_person(client, practitioner):
         ({"nhs_number": "943 476 5918"}, b"the check digit of this one is wrong"),
         ({"nhs_number": "12345"}, b"Enter an NHS number of 10 digits"),
         ({"upn": "B123456789012"}, b"the check letter of this one is wrong"),
-        ({"date_of_birth_year": str(datetime.date.today().year + 1)}, b"Date of birth must be in the past"),
+        (
+            {"date_of_birth_year": str(datetime.date.today().year + 1)},
+            b"Date of birth must be in the past",
+        ),
         ({"given_name": ""}, b"Enter a first name"),
     ],
 )
@@ -92,7 +95,9 @@ def test_expired_flag_shows_as_expired(client, practitioner):
 
 
 def test_search_finds_by_reference_name_and_place(client, practitioner):
-    person = YoungPersonFactory(created_by_agency=practitioner.agency, given_name="Tariq", family_name="Hussain")
+    person = YoungPersonFactory(
+        created_by_agency=practitioner.agency, given_name="Tariq", family_name="Hussain"
+    )
     PlaceFactory(name="Eastbridge Bus Station")
     client.force_login(practitioner)
     for q in (person.reference, "Tariq Hussain", "hussain"):

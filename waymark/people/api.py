@@ -1,0 +1,368 @@
+"""Young people and persons of concern.
+
+A young person is seen only through a legitimate involvement of the user's agency (see
+`people.selectors`); every read of one is written to the audit log. A young person's strengths
+and own words come before anything else about them.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework.exceptions import PermissionDenied
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from waymark.audit.services import audit_record_many
+from waymark.concerns.api import AssociationSerializer, ConcernSerializer
+from waymark.concerns.selectors import (
+    association_list_for_young_person,
+    concern_list_for_young_person,
+)
+from waymark.contexts.selectors import place_list_visible_to, ward_list_visible_to
+from waymark.core.api import (
+    ANY_ASSOCIATION_VIEW,
+    ANY_CONCERN_VIEW,
+    ANY_YOUNG_PERSON_VIEW,
+    EnumChoiceField,
+    VisibleIdField,
+    audit_read,
+    get_or_404,
+    service_errors,
+)
+from waymark.core.models import Reliability
+
+from .models import AgeBand, Ethnicity, Gender, PersonFlag, PersonOfConcern, Vehicle, YoungPerson
+from .selectors import (
+    person_of_concern_get_visible_to,
+    person_of_concern_list_visible_to,
+    person_of_concern_search,
+    young_person_get_visible_to,
+    young_person_list_changeable_by,
+    young_person_list_visible_to,
+    young_person_search,
+)
+from .services import (
+    person_flag_add,
+    person_of_concern_create,
+    young_person_create,
+    young_person_update,
+)
+
+SEARCH_PARAMETER = OpenApiParameter(
+    "q", OpenApiTypes.STR, description="A reference, or names as the person is known"
+)
+
+# Young people
+
+
+class YoungPersonSummarySerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+    age = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = YoungPerson
+        fields = ["reference", "display_name", "age", "strengths", "own_words"]
+        read_only_fields = fields
+
+
+class YoungPersonSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+    age = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = YoungPerson
+        fields = [
+            "reference",
+            "display_name",
+            "strengths",
+            "own_words",
+            "given_name",
+            "family_name",
+            "known_as",
+            "date_of_birth",
+            "date_of_birth_estimated",
+            "age",
+            "gender",
+            "ethnicity",
+            "nhs_number",
+            "upn",
+            "school",
+            "home_ward",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class YoungPersonWriteSerializer(serializers.Serializer):
+    """What `young_person_create` and `young_person_update` take. They validate it."""
+
+    strengths = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="What the young person is good at, cares about, and who they trust",
+    )
+    own_words = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="What the young person says, as they said it",
+    )
+    given_name = serializers.CharField(max_length=100)
+    family_name = serializers.CharField(max_length=100)
+    known_as = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    date_of_birth = serializers.DateField()
+    date_of_birth_estimated = serializers.BooleanField(required=False)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False)
+    nhs_number = serializers.CharField(required=False, allow_blank=True)
+    upn = serializers.CharField(required=False, allow_blank=True)
+    school = VisibleIdField(
+        selector=place_list_visible_to,
+        required=False,
+        allow_null=True,
+        help_text="The id of a place of kind school",
+    )
+    home_ward = VisibleIdField(selector=ward_list_visible_to, required=False, allow_null=True)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[SEARCH_PARAMETER]),
+    create=extend_schema(
+        request=YoungPersonWriteSerializer, responses={201: YoungPersonSerializer}
+    ),
+    partial_update=extend_schema(
+        request=YoungPersonWriteSerializer, responses=YoungPersonSerializer
+    ),
+)
+class YoungPersonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Young people, identified by their pseudonymous reference."""
+
+    lookup_field = "reference"
+    required_permissions = {
+        "list": ANY_YOUNG_PERSON_VIEW,
+        "retrieve": ANY_YOUNG_PERSON_VIEW,
+        "create": "people.add_youngperson",
+        "partial_update": "people.change_assigned_youngperson",
+        "concerns": ANY_CONCERN_VIEW,
+        "associations": ANY_ASSOCIATION_VIEW,
+    }
+
+    def get_queryset(self) -> QuerySet[YoungPerson]:
+        return young_person_list_visible_to(user=self.request.user)
+
+    def get_object(self) -> YoungPerson:
+        person = get_or_404(
+            young_person_get_visible_to, user=self.request.user, reference=self.kwargs["reference"]
+        )
+        self.check_object_permissions(self.request, person)
+        return person  # type: ignore[return-value]
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action == "list":
+            return YoungPersonSummarySerializer
+        if self.action in ("create", "partial_update"):
+            return YoungPersonWriteSerializer
+        return YoungPersonSerializer
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        query = request.query_params.get("q", "").strip()
+        if not query:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(young_person_search(user=request.user, query=query)) or []
+        # The query is not kept: it may be a name. Who was found, by whom, is.
+        audit_record_many(actor=request.user, action="search", objs=page, purpose="API search")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        person = self.get_object()
+        audit_read(request, person)
+        return Response(YoungPersonSerializer(person, context=self.get_serializer_context()).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = YoungPersonWriteSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        payload.is_valid(raise_exception=True)
+        with service_errors():
+            person = young_person_create(actor=request.user, **payload.validated_data)
+        return Response(
+            YoungPersonSerializer(person, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        person = self.get_object()
+        if not young_person_list_changeable_by(user=request.user).filter(pk=person.pk).exists():
+            raise PermissionDenied("Only an agency involved with this young person may change them")
+        payload = YoungPersonWriteSerializer(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        payload.is_valid(raise_exception=True)
+        with service_errors():
+            person = young_person_update(
+                actor=request.user, young_person=person, **payload.validated_data
+            )
+        return Response(YoungPersonSerializer(person, context=self.get_serializer_context()).data)
+
+    @extend_schema(responses=ConcernSerializer(many=True))
+    @action(detail=True)
+    def concerns(self, request: Request, reference: str) -> Response:
+        """The young person's chronology: concerns the user may see, newest first."""
+        person = self.get_object()
+        audit_read(request, person, what="concerns")
+        page = self.paginate_queryset(
+            concern_list_for_young_person(user=request.user, young_person=person)
+        )
+        return self.get_paginated_response(
+            ConcernSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
+
+    @extend_schema(responses=AssociationSerializer(many=True))
+    @action(detail=True)
+    def associations(self, request: Request, reference: str) -> Response:
+        """The young person's links, most recently seen first. Expired links say so."""
+        person = self.get_object()
+        audit_read(request, person, what="associations")
+        page = self.paginate_queryset(
+            association_list_for_young_person(user=request.user, young_person=person)
+        )
+        return self.get_paginated_response(
+            AssociationSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
+
+
+# Persons of concern
+
+
+class VehicleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Vehicle
+        fields = ["make", "colour", "registration"]
+
+
+class PersonFlagSerializer(serializers.ModelSerializer):
+    """A warning about a person of concern. It carries its source and expires at review-by."""
+
+    kind = EnumChoiceField(PersonFlag.Kind)
+    reliability = EnumChoiceField(Reliability)
+    is_expired = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = PersonFlag
+        fields = ["id", "kind", "detail", "source", "reliability", "review_by", "is_expired"]
+        read_only_fields = ["id", "is_expired"]
+
+
+class PersonOfConcernSerializer(serializers.ModelSerializer):
+    vehicles = VehicleSerializer(many=True, read_only=True)
+    flags = PersonFlagSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PersonOfConcern
+        fields = [
+            "reference",
+            "label",
+            "names",
+            "nicknames",
+            "description",
+            "age_band",
+            "vehicles",
+            "flags",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PersonOfConcernCreateSerializer(serializers.Serializer):
+    """What `person_of_concern_create` takes: a name, a nickname or a description, at least."""
+
+    names = serializers.CharField(required=False, allow_blank=True, default="")
+    nicknames = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    age_band = serializers.ChoiceField(
+        choices=AgeBand.choices, required=False, default=AgeBand.NOT_KNOWN
+    )
+    vehicles = VehicleSerializer(many=True, required=False, default=list)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[SEARCH_PARAMETER]),
+    create=extend_schema(
+        request=PersonOfConcernCreateSerializer, responses={201: PersonOfConcernSerializer}
+    ),
+)
+class PersonOfConcernViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Adults or peers thought to pose a risk to children, identified by reference."""
+
+    serializer_class = PersonOfConcernSerializer
+    lookup_field = "reference"
+    required_permissions = {
+        "list": "people.view_personofconcern",
+        "retrieve": "people.view_personofconcern",
+        "create": "people.add_personofconcern",
+        "flags": "people.view_personofconcern",
+        "flag_add": "people.add_personflag",
+    }
+
+    def get_queryset(self) -> QuerySet[PersonOfConcern]:
+        user = self.request.user
+        query = self.request.query_params.get("q", "").strip()
+        if query and self.action == "list":
+            return person_of_concern_search(user=user, query=query)
+        return person_of_concern_list_visible_to(user=user)
+
+    def get_object(self) -> PersonOfConcern:
+        person = get_or_404(
+            person_of_concern_get_visible_to,
+            user=self.request.user,
+            reference=self.kwargs["reference"],
+        )
+        self.check_object_permissions(self.request, person)
+        return person  # type: ignore[return-value]
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        person = self.get_object()
+        audit_read(request, person)
+        return Response(self.get_serializer(person).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = PersonOfConcernCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        payload.is_valid(raise_exception=True)
+        # The service checks each vehicle by its own field names.
+        with service_errors(make="vehicles", colour="vehicles", registration="vehicles"):
+            person = person_of_concern_create(actor=request.user, **payload.validated_data)
+        return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=PersonFlagSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def flags(self, request: Request, reference: str) -> Response:
+        """Every flag on the person, newest review-by first. Expired flags say so."""
+        person = self.get_object()
+        page = self.paginate_queryset(person.flags.all())
+        return self.get_paginated_response(PersonFlagSerializer(page, many=True).data)
+
+    @extend_schema(request=PersonFlagSerializer, responses={201: PersonFlagSerializer})
+    @flags.mapping.post
+    def flag_add(self, request: Request, reference: str) -> Response:
+        person = self.get_object()
+        payload = PersonFlagSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with service_errors():
+            flag = person_flag_add(actor=request.user, person=person, **payload.validated_data)
+        return Response(PersonFlagSerializer(flag).data, status=status.HTTP_201_CREATED)
