@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.utils import timezone
 
 from waymark.accounts.models import Role
 from waymark.accounts.tests.factories import AgencyFactory, UserFactory
@@ -33,7 +34,7 @@ def town():
     station = PlaceFactory(name="Eastbridge Bus Station", kind="transport", postcode="EB1 1AA")
     park = PlaceFactory(name="Mill Lane Park", kind="park", postcode="EB2 3DL")
     poc = PersonOfConcernFactory(nicknames="Ty", description="Drives a silver hatchback")
-    earlier = datetime.date.today() - datetime.timedelta(days=40)
+    earlier = timezone.localdate() - datetime.timedelta(days=40)
     concern_make(
         actor=user,
         young_people=[maya],
@@ -64,7 +65,7 @@ def test_practitioner_records_a_concern_about_two_young_people_at_a_place(
     axe_check(page)
 
     # First try without a place: the form says what is wrong, and nothing is written.
-    when = datetime.date.today() - datetime.timedelta(days=1)
+    when = timezone.localdate() - datetime.timedelta(days=1)
     page.get_by_label("Day").fill(str(when.day))
     page.get_by_label("Month").fill(str(when.month))
     page.get_by_label("Year").fill(str(when.year))

@@ -1,7 +1,5 @@
 """Agencies in the partnership, read only."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 

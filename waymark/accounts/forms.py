@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth.forms import AuthenticationForm
 
 from waymark.core.forms import GovukFormMixin
@@ -9,7 +11,7 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         "inactive": "This account is not active. Ask your administrator.",
     }
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(
             {"class": "govuk-input govuk-!-width-one-half", "spellcheck": "false"}

@@ -1,6 +1,6 @@
 """The record-a-concern form. It gathers answers; `concern_record` decides whether they stand."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -126,7 +126,7 @@ class ConcernForm(GovukForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields["place"].choices = place_choices(user)
+        cast(forms.ChoiceField, self.fields["place"]).choices = place_choices(user)
         self.fields["place"].error_messages["required"] = (
             "Select the place where it happened, or say it had no fixed place"
         )
@@ -158,7 +158,7 @@ class ConcernForm(GovukForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         people = young_person_list_visible_to(user=self.user)
         young_people = []
         for i in range(1, YOUNG_PERSON_ROWS + 1):

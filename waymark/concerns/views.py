@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from waymark.audit.services import audit_record
-
 from waymark.core.models import Reliability
 
 from .forms import ConcernForm
@@ -81,7 +80,7 @@ def concern_check(request: HttpRequest) -> HttpResponse:
 
 def _check_context(form: ConcernForm) -> dict[str, Any]:
     data = form.input
-    assert data is not None
+    assert data is not None  # noqa: S101 - called only once the form is valid
     n_people = len(data.young_people)
     return {
         "form": form,

@@ -22,7 +22,7 @@ class GovukDateWidget(forms.MultiWidget):
     template_name = "govuk/widgets/date.html"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "day": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 2}),
             "month": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 2}),
             "year": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4}),
@@ -120,9 +120,7 @@ class GovukFormMixin:
             widget = field.widget
             if isinstance(widget, GovukDateWidget):
                 for sub in widget.widgets:
-                    sub.attrs["class"] = (
-                        "govuk-input govuk-date-input__input govuk-input--error"
-                    )
+                    sub.attrs["class"] = "govuk-input govuk-date-input__input govuk-input--error"
                 continue
             css = widget.attrs.get("class", "")
             extra = ERROR_CLASSES.get(css.split(" ")[0]) if css else None

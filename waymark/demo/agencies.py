@@ -7,7 +7,7 @@ concerns are recorded by a realistic spread of people.
 
 from dataclasses import dataclass
 
-from waymark.accounts.models import Role, Sector
+from waymark.accounts.models import Agency, Role, Sector, User
 
 CSC = "Eastbridge Council Children's Social Care"
 POLICE = "Midshire Police, Eastbridge Neighbourhood Policing"
@@ -108,6 +108,14 @@ def _users() -> list[DemoUser]:
 
 
 USERS: list[DemoUser] = _users()
+
+
+def agency_of(user: User) -> Agency:
+    """The agency of a demo user (every demo user has one)."""
+    if user.agency is None:
+        raise ValueError(f"{user.username} belongs to no agency")
+    return user.agency
+
 
 RECORDING_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.PANEL_CHAIR})
 

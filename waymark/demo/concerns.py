@@ -9,7 +9,6 @@ pair, widened in time, raised (never lowered) in reliability by each new concern
 
 import datetime
 import itertools
-import math
 from dataclasses import dataclass, field
 
 from waymark.accounts.models import User
@@ -18,24 +17,17 @@ from waymark.concerns.taxonomy import EXPLOITATION, INDICATORS
 from waymark.contexts.models import Place
 from waymark.core.models import RELIABILITY_RANK, Reliability
 
-from . import texts
+from . import planted, texts
 from .agencies import (
     AGENCY_BASE_WEIGHT,
     AGENCY_PLACE_BOOST,
-    CSC,
-    POLICE,
     RECORDING_ROLES,
     SCHOOL_AGENCIES,
-    TRANSPORT,
-    YOUTH,
+    agency_of,
 )
 from .people import Adult, Child
-from .plan import Counts, GroupPlan, PatternPlan, references, stream
+from .plan import HISTORY_DAYS, REVIEW_PERIOD, Counts, PatternPlan, references, stream
 from .town import KIND_WEIGHT, Town
-
-HISTORY_DAYS = 730
-RECENT_DAYS = 183  # "the last six months" of the planted rise
-REVIEW_PERIOD = datetime.timedelta(days=183)  # as ASSOCIATION_REVIEW_PERIOD in the service
 
 CATEGORY_WEIGHTS = {
     "cse": 15, "cce": 20, "trafficking": 3, "modern_slavery": 2, "gangs": 12,
@@ -55,7 +47,7 @@ SECOND_CATEGORY = {
     "other": [],
 }
 NO_PLACE_RATE = {"online": 0.8, "radicalisation": 0.5}
-PLACE_AFFINITY = {
+PLACE_AFFINITY: dict[str, dict[str, float]] = {
     "cse": {"hotel": 4, "residential": 2, "takeaway": 1.5, "transport": 1.5},
     "cce": {"transport": 3, "residential": 2, "estate": 2, "street": 1.5, "takeaway": 1.5},
     "trafficking": {"transport": 3, "residential": 2, "hotel": 2},
@@ -72,11 +64,6 @@ ADULT_RATE = {
     "radicalisation": 0.15, "online": 0.1, "missing": 0.1, "substances": 0.1,
 }  # fmt: skip
 HOUR_WEIGHTS = [1, 1, 1, 0.5, 0.3, 0.3, 0.5, 1, 2, 2, 2, 2, 3, 3, 3, 5, 6, 6, 6, 6, 6, 5, 4, 2]
-GROUP_SECOND_CATEGORY = {
-    "cce": ["missing", "substances"],
-    "cse": ["missing", "online"],
-    "gangs": ["cce"],
-}
 ROLE_WEIGHTS = {"at_risk": 75, "causing_harm": 8, "witness": 9, "unclear": 8}
 
 
@@ -151,7 +138,7 @@ class ConcernBuilder:
         self._recorders: dict[str, tuple[list[User], list[float]]] = {}
         for user in users:
             if user.role in RECORDING_ROLES:
-                pool = self._recorders.setdefault(user.agency.name, ([], []))
+                pool = self._recorders.setdefault(agency_of(user).name, ([], []))
                 pool[0].append(user)
                 pool[1].append({"practitioner": 4.0, "manager": 1.0}.get(user.role, 0.5))
         self._agency_cache: dict[tuple, tuple[list[str], list[float]]] = {}
@@ -163,8 +150,9 @@ class ConcernBuilder:
         self.by_school: dict[int, list[int]] = {}
         for i in self.open_children:
             self.by_ward.setdefault(children[i].ward, []).append(i)
-            if children[i].school is not None:
-                self.by_school.setdefault(children[i].school, []).append(i)
+            school = children[i].school
+            if school is not None:
+                self.by_school.setdefault(school, []).append(i)
         self._all_cum = list(itertools.accumulate(c.activity for c in children))
         self._open_cum = list(
             itertools.accumulate(children[i].activity for i in self.open_children)
@@ -204,19 +192,20 @@ class ConcernBuilder:
             SCHOOL_AGENCIES.get(self.town.places[place].name) if place is not None else None
         )
         child_school = None
-        if child is not None and self.children[child].school is not None:
-            child_school = SCHOOL_AGENCIES.get(self.town.places[self.children[child].school].name)
+        school = self.children[child].school if child is not None else None
+        if school is not None:
+            child_school = SCHOOL_AGENCIES.get(self.town.places[school].name)
         key = (kind, place_school, child_school)
         if key not in self._agency_cache:
-            weights = dict(AGENCY_BASE_WEIGHT)
+            by_agency = dict(AGENCY_BASE_WEIGHT)
             for agency, boost in AGENCY_PLACE_BOOST.get(kind or "", {}).items():
-                weights[agency] += boost
+                by_agency[agency] += boost
             if place_school:
-                weights[place_school] += 8
+                by_agency[place_school] += 8
             if child_school:
-                weights[child_school] += 1.5
-            agencies = [a for a, w in weights.items() if w > 0 and a in self._recorders]
-            self._agency_cache[key] = (agencies, [weights[a] for a in agencies])
+                by_agency[child_school] += 1.5
+            names = [a for a, w in by_agency.items() if w > 0 and a in self._recorders]
+            self._agency_cache[key] = (names, [by_agency[a] for a in names])
         agencies, weights = self._agency_cache[key]
         return self.recorder_from(self.rng.choices(agencies, weights=weights)[0])
 
@@ -224,12 +213,12 @@ class ConcernBuilder:
         users, weights = self._recorders[agency]
         return self.rng.choices(users, weights=weights)[0]
 
-    def _child(self, *, open_only: bool) -> int:
+    def child(self, *, open_only: bool) -> int:
         if open_only:
             return self.rng.choices(self.open_children, cum_weights=self._open_cum)[0]
         return self.rng.choices(range(len(self.children)), cum_weights=self._all_cum)[0]
 
-    def _companions(self, first: int, count: int, pool: list[int] | None = None) -> list[int]:
+    def companions(self, first: int, count: int, pool: list[int] | None = None) -> list[int]:
         chosen = [first]
         school = self.children[first].school
         for _ in range(count * 4):
@@ -240,7 +229,7 @@ class ConcernBuilder:
             elif school is not None and self.rng.random() < 0.6:
                 other = self.rng.choice(self.by_school[school])
             else:
-                other = self._child(open_only=True)
+                other = self.child(open_only=True)
             if other not in chosen:
                 chosen.append(other)
         return chosen
@@ -294,8 +283,10 @@ class ConcernBuilder:
         recorded_at = datetime.datetime.combine(
             recorded_on, datetime.time(rng.randint(8, 18), rng.randrange(60)), self.now.tzinfo
         )
+        # Draw whether or not it is used, so the time of day a town is built changes nothing else.
+        minutes_ago = rng.randint(1, 30)
         if recorded_at > self.now:
-            recorded_at = self.now - datetime.timedelta(minutes=rng.randint(1, 30))
+            recorded_at = self.now - datetime.timedelta(minutes=minutes_ago)
         risks = {c: self._indicators(c) for c in dict.fromkeys(categories)}
         signs = [code for codes in risks.values() for code in codes]
         spot = self.town.places[place] if place is not None else None
@@ -306,7 +297,7 @@ class ConcernBuilder:
             children=[(self.children[c].name, self.children[c].person.gender) for c in children],
             place=(spot.name, spot.kind) if spot else None,
             adult=self.adults[adults[0]].phrase if adults else None,
-            sector=recorder.agency.sector,
+            sector=agency_of(recorder).sector,
             hour=hour,
             minute=minute,
         )
@@ -318,7 +309,7 @@ class ConcernBuilder:
             recorded_at=recorded_at,
             created_at=recorded_at,
             recorded_by=recorder,
-            recording_agency_id=recorder.agency_id,
+            recording_agency=agency_of(recorder),
             place=self.places[place] if place is not None else None,
             narrative=narrative,
             source_evaluation=source,
@@ -334,7 +325,8 @@ class ConcernBuilder:
             roles = rng.choices(
                 list(ROLE_WEIGHTS), weights=list(ROLE_WEIGHTS.values()), k=len(children)
             )
-            roles[0] = "causing_harm" if categories[0] == "hsb" else "at_risk"
+            if roles:
+                roles[0] = "causing_harm" if categories[0] == "hsb" else "at_risk"
         for child, role in zip(children, roles, strict=True):
             self.out.involvement.append((index, child, role))
             first = self.out.first_recorded.get(child)
@@ -349,7 +341,7 @@ class ConcernBuilder:
             or rng.choices(["friend", "associate", "relationship"], weights=[45, 50, 5])[0]
         )
         for a, b in itertools.combinations(sorted(children), 2):
-            self._link(
+            self.link(
                 self.out.child_links,
                 (a, b),
                 kind,
@@ -363,7 +355,7 @@ class ConcernBuilder:
             for adult in adults:
                 harmful = categories[0] in EXPLOITATION or categories[0] == "gangs"
                 adult_kind = "exploiting" if harmful and rng.random() < 0.6 else "associate"
-                self._link(
+                self.link(
                     self.out.adult_links,
                     (child, adult),
                     adult_kind,
@@ -376,7 +368,7 @@ class ConcernBuilder:
         return index
 
     @staticmethod
-    def _link(
+    def link(
         links: dict,
         key: tuple[int, int],
         kind: str,
@@ -425,9 +417,9 @@ class ConcernBuilder:
                 size = max(size, 1)
             children: list[int] = []
             if size == 1:
-                children = [self._child(open_only=False)]
+                children = [self.child(open_only=False)]
             elif size > 1:
-                children = self._companions(self._child(open_only=True), size - 1)
+                children = self.companions(self.child(open_only=True), size - 1)
             place = None
             if not no_place:
                 home = self.children[children[0]] if children else None
@@ -451,154 +443,6 @@ class ConcernBuilder:
                 place=place,
                 children=children,
                 adults=adults,
-            )
-
-    def rising_places(self, per_place: int) -> None:
-        """Each rising place: a handful of concerns a year, then a sharp rise in the last six months."""
-        rng = self.rng
-        themes = {
-            "takeaway": ["cce", "cse", "substances"],
-            "hotel": ["cse", "trafficking", "missing"],
-            "park": ["substances", "gangs", "cce"],
-        }
-        for place in self.patterns.rising_places:
-            spot = self.town.places[place]
-            locals_ = [i for w in (spot.ward,) for i in self.by_ward.get(w, [])]
-            for _ in range(per_place):
-                days_ago = min(RECENT_DAYS - 1, int(RECENT_DAYS * (1 - math.sqrt(rng.random()))))
-                size = rng.choices([1, 2, 3], weights=[60, 30, 10])[0]
-                first = (
-                    rng.choice(locals_)
-                    if locals_ and rng.random() < 0.6
-                    else self._child(open_only=True)
-                )
-                children = self._companions(first, size - 1, pool=locals_ or None)
-                adults = [rng.choice(self.background_adults)] if rng.random() < 0.25 else []
-                self.add(
-                    days_ago=days_ago,
-                    categories=[rng.choice(themes[spot.kind])],
-                    place=place,
-                    children=children,
-                    adults=adults,
-                )
-
-    def peer_groups(self) -> None:
-        """Tight groups that share concerns with each other and with one person of concern."""
-        rng = self.rng
-        for group in self.patterns.groups:
-            members = list(group.members)
-            with_adult: set[int] = set()
-            covered: set[tuple[int, int]] = set()
-            for _ in range(len(members) + 4):
-                kids = rng.sample(members, rng.randint(2, min(4, len(members))))
-                self._group_concern(group, kids, rng.random() < 0.6, covered, with_adult)
-            for member in members:
-                if member not in with_adult:
-                    other = rng.choice([m for m in members if m != member])
-                    self._group_concern(group, [member, other], True, covered, with_adult)
-            for pair in itertools.combinations(members, 2):
-                if pair not in covered and rng.random() < 0.6:
-                    seen = self.today - datetime.timedelta(days=rng.randint(10, 120))
-                    self._link(
-                        self.out.child_links,
-                        pair,
-                        "friend",
-                        Reliability.TENTATIVE,
-                        seen,
-                        seen + REVIEW_PERIOD,
-                        self.recorder_from(YOUTH),
-                        None,
-                        note="Peer mapping by Eastbridge Youth Service",
-                    )
-
-    def _group_concern(
-        self,
-        group: GroupPlan,
-        kids: list[int],
-        with_adult: bool,
-        covered: set[tuple[int, int]],
-        linked_to_adult: set[int],
-    ) -> None:
-        rng = self.rng
-        categories = [group.theme]
-        if rng.random() < 0.4:
-            categories.append(rng.choice(GROUP_SECOND_CATEGORY[group.theme]))
-        nearby = [i for i, p in enumerate(self.town.places) if p.ward == group.ward]
-        self.add(
-            days_ago=rng.randint(3, 150),
-            categories=categories,
-            place=group.hangout if rng.random() < 0.6 else rng.choice(nearby),
-            children=kids,
-            adults=[group.person_of_concern] if with_adult else [],
-            link_kind="friend",
-            roles=["at_risk"] * len(kids),
-            recorder=self.recorder_from(rng.choice([POLICE, POLICE, CSC, YOUTH])),
-            grading=(rng.choice("12"), rng.choice("AB"), "P", ""),
-        )
-        covered.update(itertools.combinations(sorted(kids), 2))
-        if with_adult:
-            linked_to_adult.update(kids)
-
-    def bus_station(self) -> None:
-        """Unrelated children, each harmed at the bus station, none linked to another."""
-        rng = self.rng
-        for child in self.patterns.bus_station_children:
-            for _ in range(1 + (rng.random() < 0.5)):
-                category = rng.choices(["cse", "cce", "gangs"], weights=[40, 35, 25])[0]
-                agency = rng.choice([TRANSPORT, POLICE, POLICE, YOUTH, CSC])
-                self.add(
-                    days_ago=rng.randint(0, 270),
-                    categories=[category],
-                    place=self.patterns.bus_station,
-                    children=[child],
-                    roles=["at_risk"],
-                    recorder=self.recorder_from(agency),
-                )
-
-    def family_and_friends(self, school_friend_links: int) -> None:
-        """Links that come from records rather than concerns: siblings and school friendships."""
-        rng = self.rng
-        for index, child in enumerate(self.children):
-            if child.sibling_of is not None:
-                seen = self.today - datetime.timedelta(days=rng.randint(30, 700))
-                review = self.today + datetime.timedelta(days=rng.randint(60, 365))
-                self._link(
-                    self.out.child_links,
-                    (child.sibling_of, index),
-                    "family",
-                    Reliability.CONFIRMED,
-                    seen,
-                    review,
-                    self.recorder_from(CSC),
-                    None,
-                    note="Family composition on the children's social care record",
-                )
-        reserved = self.patterns.reserved
-        schools = [
-            s
-            for s, kids in self.by_school.items()
-            if len([k for k in kids if k not in reserved]) > 1
-        ]
-        for _ in range(school_friend_links):
-            kids = [k for k in self.by_school[rng.choice(schools)] if k not in reserved]
-            a, b = sorted(rng.sample(kids, 2))
-            seen = self.today - datetime.timedelta(days=rng.randint(0, HISTORY_DAYS))
-            school = self.children[a].school
-            agency = (
-                SCHOOL_AGENCIES.get(self.town.places[school].name, CSC)
-                if school is not None
-                else CSC
-            )
-            self._link(
-                self.out.child_links,
-                (a, b),
-                "friend",
-                Reliability.TENTATIVE,
-                seen,
-                seen + REVIEW_PERIOD,
-                self.recorder_from(agency),
-                None,
-                note="Friendship noted by the school's safeguarding lead",
             )
 
     def reviewed(self) -> None:
@@ -633,9 +477,9 @@ def build_concerns(
         now=now,
     )
     builder.background(counts.background_concerns)
-    builder.rising_places(counts.rising_concerns_per_place)
-    builder.peer_groups()
-    builder.bus_station()
-    builder.family_and_friends(counts.school_friend_links)
+    planted.plant_rising_places(builder, counts.rising_concerns_per_place)
+    planted.plant_peer_groups(builder)
+    planted.plant_bus_station(builder)
+    planted.family_and_friends(builder, counts.school_friend_links)
     builder.reviewed()
     return builder.out

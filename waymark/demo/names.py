@@ -1,7 +1,8 @@
 """Names and descriptions for invented people.
 
-Children's names follow the ethnic mix of a diverse Midlands town: Faker's en_GB names for most,
-and short lists for communities whose names Faker's British locale does not cover. Descriptions of
+Children's names follow the ethnic mix of a diverse Midlands town: Faker's en_GB family names
+and popular given names for most, and short lists for communities whose names Faker's British
+locale does not cover. Descriptions of
 persons of concern deliberately leave out ethnicity, so the demo cannot teach anyone to associate
 a community with offending.
 """
@@ -87,6 +88,20 @@ NAME_POOLS: dict[str, tuple[list[str], list[str], list[str]]] = {
     ),
 }
 
+# Popular names for babies born in England and Wales in 2008 to 2016 (ONS): children's names,
+# where Faker's en_GB first names belong to their parents' and grandparents' generations.
+BRITISH_GIRLS = words(
+    "Olivia|Amelia|Emily|Isla|Ava|Jessica|Isabella|Lily|Ella|Mia|Sophie|Grace|Chloe|Evie|"
+    "Poppy|Ruby|Sophia|Freya|Charlotte|Millie|Daisy|Phoebe|Holly|Lucy|Megan|Erin|Scarlett|"
+    "Ellie|Katie|Lacey|Amy|Leah|Molly|Hannah|Abigail|Harriet|Keira|Summer|Niamh|Caitlin|"
+    "Jasmine|Paige|Courtney|Eva|Maisie|Alice|Rebecca|Lola|Imogen|Tia|Skye|Demi"
+)
+BRITISH_BOYS = words(
+    "Oliver|Jack|Harry|Jacob|Charlie|Thomas|George|Oscar|James|William|Noah|Alfie|Joshua|"
+    "Leo|Archie|Ethan|Joseph|Freddie|Samuel|Alexander|Logan|Daniel|Isaac|Max|Benjamin|Mason|"
+    "Lucas|Edward|Harrison|Jake|Dylan|Riley|Finley|Theo|Sebastian|Zachary|Arthur|Toby|Jayden|"
+    "Luke|Harley|Lewis|Tyler|Kai|Liam|Callum|Reece|Kyle|Connor|Brandon|Ryan|Declan|Tyrese|Kian"
+)
 UNISEX_NAMES = words("Alex|Charlie|Jordan|Riley|Sam|Jamie|Robin|Ash|Frankie|Kai|Morgan|Rowan")
 
 KNOWN_AS = dict(
@@ -106,10 +121,10 @@ def child_name(fake: Faker, rng: random.Random, pool: str, gender: str) -> tuple
     if pool == "british":
         family = fake.last_name()
         if gender == Gender.GIRL:
-            return fake.first_name_female(), family
+            return rng.choice(BRITISH_GIRLS), family
         if gender == Gender.BOY:
-            return fake.first_name_male(), family
-        return rng.choice([*UNISEX_NAMES, fake.first_name()]), family
+            return rng.choice(BRITISH_BOYS), family
+        return rng.choice(UNISEX_NAMES + BRITISH_GIRLS + BRITISH_BOYS), family
     girls, boys, families = NAME_POOLS[pool]
     family = rng.choice(families)
     if gender == Gender.GIRL:
@@ -134,7 +149,7 @@ AGE_BAND_MIX = [
     (AgeBand.AGE_45_PLUS, 5.0),
     (AgeBand.NOT_KNOWN, 6.0),
 ]
-AGE_PHRASE = {
+AGE_PHRASE: dict[str, list[str]] = {
     AgeBand.UNDER_18: words("about 16 or 17|mid to late teens|looks about 17"),
     AgeBand.AGE_18_24: words("early 20s|about 19 or 20|late teens or early 20s|about 23"),
     AgeBand.AGE_25_34: words("late 20s|about 30|early 30s"),

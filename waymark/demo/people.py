@@ -79,13 +79,22 @@ def upn(school_number: int, year: int, serial: int) -> str:
     return upn_check_letter(body) + body
 
 
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
 def date_of_birth(rng: random.Random, age: int, today: datetime.date) -> datetime.date:
-    while True:
-        days = rng.randint(math.ceil(age * 365.25) + 1, math.floor((age + 1) * 365.25) - 1)
-        dob = today - datetime.timedelta(days=days)
-        years = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
-        if years == age:
-            return dob
+    """A birthday that makes the child exactly `age` today, from a single draw.
+
+    One draw per child, whatever the date, keeps every later draw in step: a town built on
+    another day differs only in its dates.
+    """
+    earliest = years_before(today, age + 1) + datetime.timedelta(days=1)
+    latest = years_before(today, age)
+    return earliest + datetime.timedelta(days=rng.randrange((latest - earliest).days + 1))
 
 
 def _school_weights(town: Town) -> dict[int, list[tuple[int, float]]]:

@@ -6,6 +6,7 @@ the references they name depend only on the streams used here, which is what let
 `waymark.demo.truths` say what a build contains without building it again.
 """
 
+import datetime
 import random
 from dataclasses import dataclass
 
@@ -16,14 +17,18 @@ from .town import BUS_STATION, PRIMARY_SCHOOLS, Town
 DEFAULT_SEED = 20260101
 MAX_SCALE = 20.0
 GROUP_THEMES = ("cce", "cse", "cce", "gangs", "cce")
-GROUP_HANGOUT_KINDS = ("park", "estate", "street", "takeaway", "leisure", "shop")
+GROUP_HANGOUT_KINDS = ("park", "estate", "street", "takeaway", "leisure")
 RISING_KINDS = ("takeaway", "hotel", "park")  # one place of each kind sees a planted rise
 BUS_STATION_CHILDREN = 15
+HISTORY_DAYS = 730  # concerns reach back two years
+RECENT_DAYS = 183  # "the last six months" of the planted rise
+REVIEW_PERIOD = datetime.timedelta(days=183)  # as ASSOCIATION_REVIEW_PERIOD in the service
 
 
 def stream(seed: int, topic: str) -> random.Random:
     """An independent, reproducible random stream for one topic of one build."""
-    return random.Random(f"{seed}:{topic}")  # noqa: S311  # nosec B311: synthetic data, not security
+    # Synthetic data, not security: a seeded, reproducible generator is the point.
+    return random.Random(f"{seed}:{topic}")  # noqa: S311  # nosec B311
 
 
 @dataclass(frozen=True)

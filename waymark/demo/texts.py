@@ -131,7 +131,7 @@ SEEN = {
 SIGNS = {
     "older_partner": "{who} talk{s} about an older 'boyfriend' but will not give his name.",
     "gifts": "{who} {has} a new phone and clothes that {their} family cannot explain.",
-    "hotel": "The booking was in another name and paid for in cash.",
+    "hotel": "{who} {has} been seen at a hotel and at a party address.",
     "transported": "Cars with unknown adults have been seen dropping {them} off late at night.",
     "images": "{who} may have been pressured to share images.",
     "sti_pregnancy": "There are worries about {their} sexual health.",
@@ -168,6 +168,14 @@ SIGNS = {
     "other_drugs": "{who} may have taken pills.",
 }
 
+# Warning signs hotel staff are trained to spot.
+HOTEL_SIGNS = words(
+    "The room was booked in another name and paid for in cash.|"
+    "There was no luggage and no ID.|"
+    "Staff noticed many visitors going to the same room.|"
+    "The adult asked staff not to disturb the room."
+)
+
 VOICE = {
     "cse": words("They're just my friends.|He buys me stuff, that's all.|I can handle it."),
     "cce": words(
@@ -188,7 +196,7 @@ RESPONSE = {
     ),
     "childrens_social_care": words(
         "Discussed with {their} social worker; a strategy discussion has been requested.|"
-        "The safety plan was updated with {who} and {their} family.|"
+        "The safety plan was updated with {them} and {their} family.|"
         "Referred for discussion at the next MACE panel."
     ),
     "education": words(
@@ -222,7 +230,7 @@ HANDLING_CONDITIONS = words(
     "Source is a member of staff; do not identify them."
 )
 
-PRONOUNS = {
+PRONOUNS: dict[str, tuple[str, str, str]] = {
     Gender.GIRL: ("she", "her", "her"),
     Gender.BOY: ("he", "him", "his"),
 }
@@ -237,7 +245,13 @@ def _join(names: Sequence[str]) -> str:
 
 
 def fill(
-    template: str, children: Sequence[tuple[str, str]], *, named: bool = True, **slots: str
+    template: str,
+    children: Sequence[tuple[str, str]],
+    *,
+    named: bool = True,
+    at: str = "",
+    when: str = "",
+    adult: str = "",
 ) -> str:
     """Fill a template's person slots for one or more children (name, gender).
 
@@ -259,7 +273,9 @@ def fill(
         are="is" if singular else "are",
         s="s" if singular else "",
         **{"is": "is" if singular else "are"},  # "is" is a keyword, so it cannot be named
-        **slots,
+        at=at,
+        when=when,
+        adult=adult,
     )
     return text[0].upper() + text[1:]
 
@@ -313,13 +329,16 @@ def narrative(
 ) -> str:
     """A concern narrative of two to five sentences."""
     main = categories[0]
-    slots = {
-        "at": place_phrase(*place) if place else "",
-        "when": when_phrase(rng, hour, minute),
-        "adult": adult or rng.choice(UNKNOWN_ADULTS),
-    }
-    seen = fill(rng.choice(SEEN.get(main, SEEN["other"])), children, **slots)
+    seen = fill(
+        rng.choice(SEEN.get(main, SEEN["other"])),
+        children,
+        at=place_phrase(*place) if place else "",
+        when=when_phrase(rng, hour, minute),
+        adult=adult or rng.choice(UNKNOWN_ADULTS),
+    )
     parts = [" ".join(seen.split()).replace(" .", ".")]
+    if place and place[1] == "hotel" and rng.random() < 0.7:
+        parts.append(rng.choice(HOTEL_SIGNS))
     for code in indicators[:2]:
         parts.append(fill(SIGNS[code], children, named=False))
     if children and main in VOICE and rng.random() < 0.35:

@@ -240,7 +240,7 @@ PLACES: list[tuple[str, str, str]] = [
 RESIDENTIAL_COUNT = 20
 
 # How much a place of each kind draws children and concerns, before its own popularity.
-KIND_WEIGHT = {
+KIND_WEIGHT: dict[str, float] = {
     PlaceKind.TRANSPORT: 3.0,
     PlaceKind.PARK: 2.5,
     PlaceKind.TAKEAWAY: 2.0,
@@ -365,7 +365,8 @@ def _postcode(rng: random.Random, outward: str) -> str:
 @functools.cache
 def town() -> Town:
     """Eastbridge's wards and places. The same for every seed."""
-    rng = random.Random("eastbridge-geography")  # noqa: S311  # nosec B311: not security
+    # A fixed seed: the map is the same for every build. Not security.
+    rng = random.Random("eastbridge-geography")  # noqa: S311  # nosec B311
     rings = _ward_rings(rng)
     # Central is EB1; the rest are numbered in grid order.
     grid_names = [name for row in WARD_GRID for name, _ in row]

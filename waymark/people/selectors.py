@@ -7,7 +7,7 @@ when it added them or recorded a concern about them.
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 
@@ -117,10 +117,13 @@ def association_rows_for(*, user: Any, young_person: YoungPerson) -> list[LinkRo
     rows = []
     for a in links:
         if a.person_of_concern_id:
-            poc = a.person_of_concern
+            poc = cast(PersonOfConcern, a.person_of_concern)
             rows.append(LinkRow(a, poc.label, poc.reference, "person_of_concern", True))
             continue
-        other = a.other_young_person if a.young_person_id == young_person.pk else a.young_person
+        other = cast(
+            YoungPerson,
+            a.other_young_person if a.young_person_id == young_person.pk else a.young_person,
+        )
         seen = other.pk in visible
         rows.append(
             LinkRow(

@@ -109,7 +109,7 @@ def person_of_concern_create(
         )
         for v in vehicles or []
     ]
-    problems = []
+    problems: list[str] = []
     for i, car in enumerate(cars, start=1):
         try:
             car.full_clean(exclude=["person"])

@@ -100,7 +100,7 @@ def test_link_cannot_cite_a_concern_that_does_not_name_both_young_people(practit
             other_young_person=c,
             kind="friend",
             reliability="unconfirmed",
-            seen_on=datetime.date.today(),
+            seen_on=timezone.localdate(),
             source_concern=concern,
         )
     assert "source_concern" in exc.value.message_dict
@@ -118,9 +118,9 @@ def test_link_review_date_must_be_in_the_future(practitioner):
             other_young_person=b,
             kind="friend",
             reliability="unconfirmed",
-            seen_on=datetime.date.today(),
+            seen_on=timezone.localdate(),
             source_note="Seen together by youth worker",
-            review_by=datetime.date.today(),
+            review_by=timezone.localdate(),
         )
     assert "review_by" in exc.value.message_dict
     assert Association.objects.count() == 0

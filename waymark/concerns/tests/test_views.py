@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from waymark.audit.models import AuditEvent
 from waymark.concerns.models import Association, Concern
@@ -20,7 +21,7 @@ def two_young_people(practitioner):
 
 
 def answers(at, people, **overrides):
-    when = overrides.pop("when", datetime.date.today() - datetime.timedelta(days=2))
+    when = overrides.pop("when", timezone.localdate() - datetime.timedelta(days=2))
     data = {
         "occurred_on_day": str(when.day),
         "occurred_on_month": str(when.month),
@@ -70,7 +71,7 @@ def test_record_concern_check_answers_then_save(client, practitioner, two_young_
     ("change", "message"),
     [
         (
-            {"when": datetime.date.today() + datetime.timedelta(days=3)},
+            {"when": timezone.localdate() + datetime.timedelta(days=3)},
             b"The date it happened must be today or in the past",
         ),
         ({"place": ""}, b"Select the place where it happened, or say it had no fixed place"),

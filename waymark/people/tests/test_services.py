@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from waymark.audit.models import AuditEvent
 from waymark.people.models import PersonOfConcern, YoungPerson
@@ -39,7 +40,7 @@ def test_update_refuses_a_future_date_of_birth_and_keeps_the_old_one(practitione
         young_person_update(
             actor=practitioner,
             young_person=person,
-            date_of_birth=datetime.date.today() + datetime.timedelta(days=1),
+            date_of_birth=timezone.localdate() + datetime.timedelta(days=1),
         )
     assert "date_of_birth" in exc.value.message_dict
     person.refresh_from_db()

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from waymark.concerns.tests.factories import concern_make
 from waymark.contexts.tests.factories import PlaceFactory
@@ -48,7 +49,7 @@ def test_add_young_person(client, practitioner):
         ({"nhs_number": "12345"}, b"Enter an NHS number of 10 digits"),
         ({"upn": "B123456789012"}, b"the check letter of this one is wrong"),
         (
-            {"date_of_birth_year": str(datetime.date.today().year + 1)},
+            {"date_of_birth_year": str(timezone.localdate().year + 1)},
             b"Date of birth must be in the past",
         ),
         ({"given_name": ""}, b"Enter a first name"),
@@ -88,7 +89,7 @@ def test_young_person_of_another_agency_is_not_found(client, practitioner, outsi
 
 
 def test_expired_flag_shows_as_expired(client, practitioner):
-    flag = PersonFlagFactory(review_by=datetime.date.today() - datetime.timedelta(days=1))
+    flag = PersonFlagFactory(review_by=timezone.localdate() - datetime.timedelta(days=1))
     client.force_login(practitioner)
     page = client.get(reverse("person-of-concern-detail", args=[flag.person.reference]))
     assert b"Expired" in page.content

@@ -1,0 +1,148 @@
+import io
+
+import pytest
+
+from waymark.accounts.models import Agency, User
+from waymark.audit.models import AuditEvent
+from waymark.cli import is_loopback, main
+from waymark.concerns.models import Concern
+
+pytestmark = pytest.mark.django_db
+
+GOOD_PASSWORD = "a-long-enough-passphrase-9"
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 (the address serve must refuse)
+
+
+@pytest.fixture
+def stdin(monkeypatch):
+    def feed(text: str) -> None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(text))
+
+    return feed
+
+
+def test_createuser_adds_a_user_to_the_agency(agency, stdin, capsys):
+    stdin(GOOD_PASSWORD + "\n")
+    code = main(
+        [
+            "createuser",
+            "--username",
+            "new.worker",
+            "--agency",
+            agency.name.upper(),
+            "--role",
+            "manager",
+            "--password-stdin",
+            "--first-name",
+            "Nia",
+        ]
+    )
+    assert code == 0
+    user = User.objects.get(username="new.worker")
+    assert (user.agency, user.role, user.first_name) == (agency, "manager", "Nia")
+    assert user.check_password(GOOD_PASSWORD)
+    assert AuditEvent.objects.filter(object_type="accounts.user", object_id=str(user.pk)).exists()
+    assert "Created new.worker" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("role", "agency_name", "password", "message"),
+    [
+        ("boss", "Eastbridge Children's Services", GOOD_PASSWORD, "unknown role 'boss'"),
+        ("manager", "Nowhere Council", GOOD_PASSWORD, "no agency called 'Nowhere Council'"),
+        ("manager", "Eastbridge Children's Services", "short", "at least 12 characters"),
+        ("manager", "Eastbridge Children's Services", "", "no password"),
+    ],
+)
+def test_createuser_refuses_mistakes_and_writes_nothing(
+    agency, stdin, capsys, role, agency_name, password, message
+):
+    users, events = User.objects.count(), AuditEvent.objects.count()
+    stdin(password + "\n")
+    code = main(
+        [
+            "createuser",
+            "--username",
+            "new.worker",
+            "--agency",
+            agency_name,
+            "--role",
+            role,
+            "--password-stdin",
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+    assert User.objects.count() == users
+    assert AuditEvent.objects.count() == events
+
+
+def test_createuser_refuses_a_username_already_taken(practitioner, stdin, capsys):
+    stdin(GOOD_PASSWORD + "\n")
+    code = main(
+        [
+            "createuser",
+            "--username",
+            practitioner.username,
+            "--agency",
+            practitioner.agency.name,
+            "--role",
+            "practitioner",
+            "--password-stdin",
+        ]
+    )
+    assert code == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_a_missing_option_is_a_usage_error(capsys):
+    assert main(["createuser", "--username", "x"]) == 2
+    assert "required" in capsys.readouterr().err
+
+
+def test_demo_builds_once_and_prints_the_logins(settings, capsys):
+    settings.WAYMARK_DEMO = True
+    assert main(["demo", "--scale", "0.05", "--seed", "3", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "Built Eastbridge" in out
+    assert "practitioner" in out and "eastbridge-demo-2026" in out
+    concerns, agencies = Concern.objects.count(), Agency.objects.count()
+    assert main(["demo", "--scale", "0.05", "--seed", "3", "--quiet"]) == 0
+    assert "already built" in capsys.readouterr().out
+    assert (Concern.objects.count(), Agency.objects.count()) == (concerns, agencies)
+
+
+def test_demo_refuses_a_silly_scale(settings, capsys):
+    settings.WAYMARK_DEMO = True
+    assert main(["demo", "--scale", "0", "--quiet"]) == 2
+    assert "scale" in capsys.readouterr().err
+    assert not Concern.objects.exists()
+
+
+def test_serve_refuses_an_address_other_computers_can_reach(capsys):
+    assert main(["serve", "--host", ALL_INTERFACES]) == 2
+    assert "--allow-remote" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        (ALL_INTERFACES, False),
+        ("192.168.1.4", False),
+        ("example.org", False),
+    ],
+)
+def test_loopback_hosts(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+def test_manage_passes_through_to_django(capsys):
+    assert main(["manage", "check"]) == 0
+    assert "no issues" in capsys.readouterr().out

@@ -1,0 +1,93 @@
+"""The patterns planted in a demo town: the answers analysis should find.
+
+The truths are worked out from the seed and scale, not stored, so they hold for any database the
+town was built into. `demo_truths()` reads the built town's seed and scale and adds the database
+ids of the places; `truths_for()` answers for any seed and scale without touching the database.
+
+1. Rising places: one takeaway, one hotel and one park that were quiet, then in the last six
+   months (`RECENT_DAYS`) had more concerns than in the eighteen months before.
+2. Peer groups: five groups of 5 to 12 children, densely linked as friends by shared concerns,
+   each linked to one person of concern who has current flags.
+3. The bus station: fifteen children from across the town, each harmed at the bus station, with
+   no association between any two of them.
+"""
+
+from dataclasses import dataclass
+
+from waymark.contexts.models import Place
+
+from .generator import DemoError, demo_state
+from .plan import RECENT_DAYS, counts_for, plan_patterns, references, stream
+from .town import town
+
+
+@dataclass(frozen=True)
+class PeerGroupTruth:
+    theme: str  # the risk category the group's concerns are mostly about
+    hangout: str  # place name
+    members: tuple[str, ...]  # young person references
+    person_of_concern: str  # person of concern reference
+
+
+@dataclass(frozen=True)
+class DemoTruths:
+    seed: int
+    scale: float
+    rising_places: tuple[str, ...]  # place names
+    peer_groups: tuple[PeerGroupTruth, ...]
+    bus_station: str  # place name
+    bus_station_children: tuple[str, ...]  # young person references
+    recent_days: int = RECENT_DAYS
+    place_ids: dict[str, int] | None = None  # place name -> id, when read from a database
+
+    @property
+    def rising_place_ids(self) -> tuple[int, ...]:
+        return tuple(self._id(name) for name in self.rising_places)
+
+    @property
+    def bus_station_id(self) -> int:
+        return self._id(self.bus_station)
+
+    def _id(self, name: str) -> int:
+        if self.place_ids is None:
+            raise DemoError("These truths were not read from a database: use demo_truths()")
+        return self.place_ids[name]
+
+
+def truths_for(*, seed: int, scale: float) -> DemoTruths:
+    """What a town of this seed and scale contains. Pure: reads no database."""
+    geography, counts = town(), counts_for(scale)
+    plan = plan_patterns(seed=seed, counts=counts, town=geography)
+    children = references("YP", counts.young_people, stream(seed, "young-person-references"))
+    adults = references("POC", counts.persons_of_concern, stream(seed, "poc-references"))
+    place = geography.places
+    return DemoTruths(
+        seed=seed,
+        scale=scale,
+        rising_places=tuple(place[i].name for i in plan.rising_places),
+        peer_groups=tuple(
+            PeerGroupTruth(
+                theme=g.theme,
+                hangout=place[g.hangout].name,
+                members=tuple(children[m] for m in g.members),
+                person_of_concern=adults[g.person_of_concern],
+            )
+            for g in plan.groups
+        ),
+        bus_station=place[plan.bus_station].name,
+        bus_station_children=tuple(children[i] for i in plan.bus_station_children),
+    )
+
+
+def demo_truths() -> DemoTruths:
+    """The truths of the town built in this database, with its place ids."""
+    state = demo_state()
+    if state is None:
+        raise DemoError("No demo town is built: run `waymark demo` first")
+    truths = truths_for(seed=state.seed, scale=state.scale)
+    names = {*truths.rising_places, truths.bus_station, *(g.hangout for g in truths.peer_groups)}
+    ward_codes = [w.code for w in town().wards]
+    ids = dict(
+        Place.objects.filter(name__in=names, ward__code__in=ward_codes).values_list("name", "pk")
+    )
+    return DemoTruths(**{**truths.__dict__, "place_ids": ids})
