@@ -190,7 +190,10 @@ def person_description(rng: random.Random, age_band: str) -> str:
         f"Often wears {rng.choice(CLOTHING)}.",
     ]
     if rng.random() < 0.7:
-        parts.append(rng.choice(EXTRAS))
+        extras = (
+            EXTRAS if age_band != AgeBand.UNDER_18 else [e for e in EXTRAS if "Drives" not in e]
+        )
+        parts.append(rng.choice(extras))
     text = " ".join(parts)
     if sex == "Female":
         text = text.replace(" his ", " her ")

@@ -336,8 +336,12 @@ def build_adults(
         ]
         flags = []
         planted = index in group_theme
-        for n in range(2 if planted else rng.choices([0, 1, 2, 3], weights=[30, 45, 20, 5])[0]):
-            kind = rng.choice(FLAG_KINDS[theme])
+        if planted:  # current flags of each kind the group's harm calls for
+            kinds = list(FLAG_KINDS[theme])
+        else:
+            count = rng.choices([0, 1, 2, 3], weights=[30, 45, 20, 5])[0]
+            kinds = [rng.choice(FLAG_KINDS[theme]) for _ in range(count)]
+        for n, kind in enumerate(kinds):
             current = planted or rng.random() < 0.6
             review_by = today + datetime.timedelta(days=rng.randint(20, 300))
             if not current:

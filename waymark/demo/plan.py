@@ -17,7 +17,7 @@ from .town import BUS_STATION, PRIMARY_SCHOOLS, Town
 DEFAULT_SEED = 20260101
 MAX_SCALE = 20.0
 GROUP_THEMES = ("cce", "cse", "cce", "gangs", "cce")
-GROUP_HANGOUT_KINDS = ("park", "estate", "street", "takeaway", "leisure")
+GROUP_HANGOUT_KINDS = ("park", "estate", "street", "takeaway")
 RISING_KINDS = ("takeaway", "hotel", "park")  # one place of each kind sees a planted rise
 BUS_STATION_CHILDREN = 15
 HISTORY_DAYS = 730  # concerns reach back two years
