@@ -190,9 +190,7 @@ class ConcernForm(GovukForm):
         place_value = data.get("place")
         if place_value and place_value != NO_FIXED_PLACE:
             place = place_list_visible_to(user=self.user).filter(pk=place_value).first()
-        if self.errors:
-            return data
-        self.input = ConcernInput(
+        candidate = ConcernInput(
             occurred_on=data.get("occurred_on"),
             occurred_time=data.get("occurred_time"),
             occurred_approximate=bool(data.get("occurred_approximate")),
@@ -209,12 +207,18 @@ class ConcernForm(GovukForm):
             link_kind=data.get("link_kind", AssociationKind.ASSOCIATE),
             link_reliability=data.get("link_reliability", Reliability.UNCONFIRMED),
         )
+        # Check the whole concern even when some answers are already wrong, so that the user
+        # sees every problem at once rather than one screen at a time.
+        already_wrong = set(self.errors)
         try:
-            concern_validate(self.input)
+            concern_validate(candidate)
         except ValidationError as exc:
             field_map = {"risks": "categories", "young_people": "yp_1"}
             for name, messages in exc.message_dict.items():
                 target = field_map.get(name, name)
+                if target in already_wrong:
+                    continue
                 for message in messages:
                     self.add_error(target if target in self.fields else None, message)
+        self.input = None if self.errors else candidate
         return data

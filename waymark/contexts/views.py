@@ -13,6 +13,9 @@ from waymark.concerns.selectors import (
 from .models import PlaceKind
 from .selectors import place_list_visible_to
 
+# A place page names at most this many young people; the rest are counted.
+PEOPLE_SHOWN = 30
+
 
 @login_required
 def place_list(request: HttpRequest) -> HttpResponse:
@@ -45,7 +48,8 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "by_month": by_month,
             "peak": peak,
             "concerns": concern_list_for_place(user=request.user, place=place)[:50],
-            "young_people": young_people,
+            "young_people": young_people[:PEOPLE_SHOWN],
+            "more_visible": max(len(young_people) - PEOPLE_SHOWN, 0),
             "not_visible": counts["young_people"] - len(young_people),
         },
     )

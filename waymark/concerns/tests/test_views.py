@@ -124,3 +124,21 @@ def test_concern_of_another_agency_about_unknown_child_is_not_found(
     client.force_login(practitioner)
     assert client.get(reverse("concern-detail", args=[concern.reference])).status_code == 200
     assert AuditEvent.objects.filter(action="view", object_id=str(concern.pk)).count() == 1
+
+
+def test_an_empty_form_lists_every_missing_answer_at_once(client, practitioner):
+    client.force_login(practitioner)
+    response = client.post(
+        reverse("concern-new"), {"link_kind": "associate", "link_reliability": "unconfirmed"}
+    )
+    page = response.content.decode()
+    for message in (
+        "Enter the date it happened",
+        "Select the place where it happened",
+        "Enter what happened",
+        "Select at least one kind of harm",
+        "Select how reliable the source is",
+        "Select whether the information can be shared",
+    ):
+        assert message in page
+    assert Concern.objects.count() == 0
