@@ -22,3 +22,11 @@ def practitioner(agency):
 @pytest.fixture
 def outsider(other_agency):
     return UserFactory(username="alex.outsider", agency=other_agency, role=Role.PRACTITIONER)
+
+
+@pytest.fixture
+def api(practitioner):
+    """The API, signed in as the practitioner."""
+    from waymark.core.tests.helpers import client_for
+
+    return client_for(practitioner)

@@ -19,13 +19,6 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def api(practitioner):
-    client = APIClient()
-    client.force_login(practitioner)
-    return client
-
-
-@pytest.fixture
 def pair(agency):
     """Two young people the practitioner's agency added, so is involved with."""
     return YoungPersonFactory(created_by_agency=agency), YoungPersonFactory(

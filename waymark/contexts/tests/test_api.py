@@ -1,5 +1,4 @@
 import pytest
-from rest_framework.test import APIClient
 
 from waymark.accounts.models import Role
 from waymark.accounts.tests.factories import UserFactory
@@ -7,20 +6,10 @@ from waymark.audit.models import AuditEvent
 from waymark.concerns.tests.factories import concern_make
 from waymark.contexts.models import Place
 from waymark.contexts.tests.factories import PlaceFactory, WardFactory
+from waymark.core.tests.helpers import client_for
 from waymark.people.tests.factories import YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    client = APIClient()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def api(practitioner):
-    return client_for(practitioner)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from waymark.accounts.models import Role
 from waymark.accounts.tests.factories import UserFactory
@@ -11,6 +10,7 @@ from waymark.concerns.models import Association, Concern
 from waymark.concerns.services import ConcernInput, concern_record
 from waymark.concerns.tests.factories import concern_make
 from waymark.contexts.tests.factories import PlaceFactory
+from waymark.core.tests.helpers import client_for
 from waymark.people.models import PersonFlag, PersonOfConcern, Vehicle, YoungPerson
 from waymark.people.tests.factories import (
     PersonFlagFactory,
@@ -21,17 +21,6 @@ from waymark.people.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-
-
-def client_for(user):
-    client = APIClient()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def api(practitioner):
-    return client_for(practitioner)
 
 
 @pytest.fixture
