@@ -66,7 +66,7 @@ $(NODE_STAMP): package.json package-lock.json
 # --- demo ----------------------------------------------------------------------------------
 
 demo: install
-	$(BIN)/waymark demo $(if $(SCALE),--scale $(SCALE)) $(if $(SEED),--seed $(SEED))
+	$(BIN)/waymark demo --then-serve $(if $(SCALE),--scale $(SCALE)) $(if $(SEED),--seed $(SEED))
 	$(BIN)/waymark serve $(if $(PORT),--port $(PORT))
 
 # --- test ----------------------------------------------------------------------------------

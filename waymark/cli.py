@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=None, help="random seed (default 20260101)")
     demo.add_argument("--reset", action="store_true", help="remove the demo town and rebuild it")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    demo.add_argument(
+        "--then-serve", action="store_true", help=argparse.SUPPRESS
+    )  # used by `make demo`, which serves next and prints the logins then
     demo.set_defaults(handler=cmd_demo)
 
     serve = commands.add_parser(
@@ -107,6 +110,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow an address other computers can reach (the demo has published passwords)",
     )
     serve.set_defaults(handler=cmd_serve)
+
+    agency = commands.add_parser(
+        "createagency",
+        help="add an agency to the partnership",
+        description="Add an agency, such as a children's services department or a police team.",
+    )
+    agency.add_argument("--name", required=True)
+    agency.add_argument(
+        "--sector",
+        required=True,
+        help="childrens_social_care, police, education, health, youth_service, "
+        "community_safety, housing, transport, voluntary or business",
+    )
+    agency.set_defaults(handler=cmd_createagency)
 
     create = commands.add_parser(
         "createuser",
@@ -164,8 +181,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     else:
         print(f"{TOWN} is already built (seed {seed}, scale {args.scale:g}); nothing to do.")
-    print_logins()
-    print("Next: `waymark serve`, then open http://127.0.0.1:8000/")
+    if not args.then_serve:
+        print_logins()
+        print("Next: `waymark serve`, then open http://127.0.0.1:8000/")
     return 0
 
 
@@ -243,8 +261,14 @@ def read_password(from_stdin: bool) -> str:
         if not password:
             raise CommandFailed("no password on standard input")
         return password
-    password = getpass.getpass("Password: ")
-    if password != getpass.getpass("Password (again): "):
+    if not sys.stdin.isatty():
+        raise CommandFailed("no terminal to ask for a password on: use --password-stdin")
+    try:
+        password = getpass.getpass("Password: ")
+        again = getpass.getpass("Password (again): ")
+    except (EOFError, KeyboardInterrupt) as exc:
+        raise CommandFailed("no password given") from exc
+    if password != again:
         raise CommandFailed("the passwords do not match")
     return password
 
@@ -275,6 +299,24 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         raise CommandFailed(_one_line(exc)) from exc
     print(f"Created {user.username}: {user.get_role_display()}, {agency.name}.")
+    return 0
+
+
+def cmd_createagency(args: argparse.Namespace) -> int:
+    from waymark.accounts.models import Agency, Sector
+    from waymark.accounts.services import agency_create
+
+    if args.sector not in Sector.values:
+        raise CommandFailed(
+            f"unknown sector '{args.sector}': choose one of {', '.join(Sector.values)}"
+        )
+    if Agency.objects.filter(name__iexact=args.name.strip()).exists():
+        raise CommandFailed(f"there is already an agency called '{args.name.strip()}'")
+    try:
+        agency = agency_create(actor=None, name=args.name, sector=args.sector)
+    except ValidationError as exc:
+        raise CommandFailed(_one_line(exc)) from exc
+    print(f"Created {agency.name} ({agency.get_sector_display()}).")
     return 0
 
 

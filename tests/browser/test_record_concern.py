@@ -106,7 +106,7 @@ def test_practitioner_records_a_concern_about_two_young_people_at_a_place(
 
     for person in (leo, maya):
         page.goto(f"{live_server.url}/young-people/{person.reference}/")
-        chronology = page.locator("#chronology + table")
+        chronology = page.locator("#chronology + .wm-table-wrap table")
         assert concern.reference in chronology.inner_text()
         axe_check(page)
     # Maya's page is the one the README shows.

@@ -7,21 +7,28 @@ from waymark.concerns.selectors import concern_search
 from waymark.contexts.selectors import place_search
 from waymark.people.selectors import person_of_concern_search, young_person_search
 
+RESULTS_SHOWN = 50
+
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     """Search by reference, name or place. Only what the user may see is returned."""
     query = request.GET.get("q", "").strip()[:100]
     results: dict[str, list] = {}
+    cut: list[str] = []
     if query:
-        results = {
-            "young_people": list(young_person_search(user=request.user, query=query)[:50]),
-            "persons_of_concern": list(
-                person_of_concern_search(user=request.user, query=query)[:50]
-            ),
-            "places": list(place_search(user=request.user, query=query)[:50]),
-            "concerns": list(concern_search(user=request.user, query=query)[:50]),
+        found = {
+            "young_people": young_person_search(user=request.user, query=query),
+            "persons_of_concern": person_of_concern_search(user=request.user, query=query),
+            "places": place_search(user=request.user, query=query),
+            "concerns": concern_search(user=request.user, query=query),
         }
+        for kind, qs in found.items():
+            # One more than is shown, to know whether the list was cut.
+            rows = list(qs[: RESULTS_SHOWN + 1])
+            if len(rows) > RESULTS_SHOWN:
+                cut.append(kind)
+            results[kind] = rows[:RESULTS_SHOWN]
         if results["young_people"] or results["persons_of_concern"]:
             audit_record(
                 actor=request.user,
@@ -35,5 +42,11 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/search.html",
-        {"query": query, "results": results, "total": sum(len(v) for v in results.values())},
+        {
+            "query": query,
+            "results": results,
+            "total": sum(len(v) for v in results.values()),
+            "cut": cut,
+            "shown": RESULTS_SHOWN,
+        },
     )

@@ -146,3 +146,21 @@ def test_loopback_hosts(host, loopback):
 def test_manage_passes_through_to_django(capsys):
     assert main(["manage", "check"]) == 0
     assert "no issues" in capsys.readouterr().out
+
+
+def test_createuser_without_a_terminal_asks_for_password_stdin(agency, stdin, capsys):
+    stdin("")  # not a terminal: there is nobody to type a password
+    code = main(["createuser", "--username", "x.y", "--agency", agency.name, "--role", "manager"])
+    assert code == 2
+    assert "use --password-stdin" in capsys.readouterr().err
+    assert not User.objects.filter(username="x.y").exists()
+
+
+def test_createagency_adds_an_agency_once(capsys):
+    assert main(["createagency", "--name", "Eastbridge Buses", "--sector", "transport"]) == 0
+    assert Agency.objects.get(name="Eastbridge Buses").sector == "transport"
+    assert main(["createagency", "--name", "eastbridge buses", "--sector", "transport"]) == 2
+    assert main(["createagency", "--name", "Taxi Co", "--sector", "taxis"]) == 2
+    err = capsys.readouterr().err
+    assert "already an agency called" in err and "unknown sector 'taxis'" in err
+    assert Agency.objects.count() == 1

@@ -104,3 +104,16 @@ def test_search_finds_by_reference_name_and_place(client, practitioner):
     for q in (person.reference, "Tariq Hussain", "hussain"):
         assert person.reference.encode() in client.get(reverse("search"), {"q": q}).content
     assert b"Eastbridge Bus Station" in client.get(reverse("search"), {"q": "bus station"}).content
+
+
+def test_search_says_when_a_list_is_cut(client, practitioner):
+    from waymark.core.views import RESULTS_SHOWN
+
+    place = PlaceFactory(name="Eastbridge Bus Station")
+    person = YoungPersonFactory(created_by_agency=practitioner.agency)
+    for _ in range(RESULTS_SHOWN + 1):
+        concern_make(actor=practitioner, young_people=[person], place=place)
+    client.force_login(practitioner)
+    page = client.get(reverse("search"), {"q": "bus station"}).content.decode()
+    assert f"More than {RESULTS_SHOWN + 1} results" in page
+    assert f"Each list shows the first {RESULTS_SHOWN}" in page
