@@ -58,12 +58,14 @@ class ConcernForm(GovukForm):
     )
     place = forms.ChoiceField(
         label="Where did it happen?",
-        help_text="Choose the place. If it happened online or on the move, choose no fixed place.",
+        help_text="Choose the place. If it happened online or on the move, choose no fixed "
+        "place. If the place is not listed, add it first from Places.",
     )
     persons_of_concern = forms.CharField(
         label="Persons of concern (optional)",
         required=False,
-        help_text="Their Waymark references, separated by commas, for example POC-4H7TQ",
+        help_text="Their Waymark references, separated by commas, for example POC-4H7TQ. "
+        "Search for them, or add them from your dashboard, first.",
     )
     categories = forms.MultipleChoiceField(
         label="What kind of harm is this about?",

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from waymark.audit.services import audit_record
+from waymark.core.forms import form_add_service_errors
 from waymark.core.models import Reliability
 
 from .forms import ConcernForm
@@ -68,9 +69,7 @@ def concern_check(request: HttpRequest) -> HttpResponse:
         try:
             concern = concern_record(actor=request.user, data=form.input)
         except ValidationError as exc:
-            for name, msgs in exc.message_dict.items():
-                for m in msgs:
-                    form.add_error(name if name in form.fields else None, m)
+            form_add_service_errors(form, exc)
             return render(request, "concerns/concern_form.html", {"form": form})
         del request.session[DRAFT_KEY]
         messages.success(request, f"Concern {concern.reference} recorded")

@@ -1,6 +1,9 @@
-from django.contrib.auth.decorators import login_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from waymark.concerns.selectors import (
     concern_list_for_place,
@@ -9,9 +12,12 @@ from waymark.concerns.selectors import (
     place_list_with_counts_visible_to,
     young_people_at_place_visible_to,
 )
+from waymark.core.forms import form_add_service_errors
 
+from .forms import PlaceForm
 from .models import PlaceKind
-from .selectors import place_list_visible_to
+from .selectors import place_list_visible_to, ward_list_visible_to
+from .services import place_create
 
 # A place page names at most this many young people; the rest are counted.
 PEOPLE_SHOWN = 30
@@ -53,3 +59,19 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "not_visible": counts["young_people"] - len(young_people),
         },
     )
+
+
+@login_required
+@permission_required("contexts.add_place", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def place_new(request: HttpRequest) -> HttpResponse:
+    form = PlaceForm(request.POST or None, wards=ward_list_visible_to(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            place = place_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{place.name} added")
+            return redirect("place-detail", pk=place.pk)
+    return render(request, "contexts/place_form.html", {"form": form})

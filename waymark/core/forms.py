@@ -151,3 +151,10 @@ class GovukForm(GovukFormMixin, forms.Form):
 
 class GovukModelForm(GovukFormMixin, forms.ModelForm):
     pass
+
+
+def form_add_service_errors(form: forms.Form, exc: Any) -> None:
+    """Show a service's ValidationError on the form: on the field it names, or above the form."""
+    for name, messages in exc.message_dict.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)

@@ -6,7 +6,7 @@ from waymark.contexts.models import Place, PlaceKind, Ward
 from waymark.core.forms import GovukDateField, GovukForm
 from waymark.core.validators import validate_nhs_number, validate_upn
 
-from .models import Ethnicity, Gender
+from .models import AgeBand, Ethnicity, Gender
 
 
 class YoungPersonForm(GovukForm):
@@ -89,3 +89,42 @@ class YoungPersonForm(GovukForm):
         school_field.queryset = places.filter(kind=PlaceKind.SCHOOL)
         ward_field: Any = self.fields["home_ward"]
         ward_field.queryset = wards
+
+
+class PersonOfConcernForm(GovukForm):
+    names = forms.CharField(
+        label="Names (optional)", max_length=200, required=False, help_text="Names as known"
+    )
+    nicknames = forms.CharField(
+        label="Nicknames or street names (optional)", max_length=200, required=False
+    )
+    description = forms.CharField(
+        label="Description (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What they look like, where they are seen, how they behave. Enter at least a "
+        "name, a nickname or a description.",
+    )
+    age_band = forms.ChoiceField(label="Age", choices=AgeBand.choices, initial=AgeBand.NOT_KNOWN)
+    vehicle_make = forms.CharField(label="Vehicle make (optional)", max_length=60, required=False)
+    vehicle_colour = forms.CharField(
+        label="Vehicle colour (optional)", max_length=40, required=False
+    )
+    vehicle_registration = forms.CharField(
+        label="Vehicle registration (optional)",
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-10", "spellcheck": "false"}
+        ),
+    )
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        vehicle = {
+            "make": data.pop("vehicle_make", ""),
+            "colour": data.pop("vehicle_colour", ""),
+            "registration": data.pop("vehicle_registration", ""),
+        }
+        data["vehicles"] = [vehicle] if any(vehicle.values()) else []
+        return data

@@ -13,15 +13,16 @@ from waymark.concerns.selectors import (
     places_for_young_person,
 )
 from waymark.contexts.selectors import place_list_visible_to, ward_list_visible_to
+from waymark.core.forms import form_add_service_errors
 
-from .forms import YoungPersonForm
+from .forms import PersonOfConcernForm, YoungPersonForm
 from .selectors import (
     association_rows_for,
     person_of_concern_get_visible_to,
     risk_summary,
     young_person_get_visible_to,
 )
-from .services import young_person_create
+from .services import person_of_concern_create, young_person_create
 
 
 @login_required
@@ -58,9 +59,7 @@ def young_person_new(request: HttpRequest) -> HttpResponse:
         try:
             person = young_person_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for name, msgs in exc.message_dict.items():
-                for m in msgs:
-                    form.add_error(name if name in form.fields else None, m)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"{person.full_name} added as {person.reference}")
             return redirect("young-person-detail", reference=person.reference)
@@ -85,3 +84,19 @@ def person_of_concern_detail(request: HttpRequest, reference: str) -> HttpRespon
             ),
         },
     )
+
+
+@login_required
+@permission_required("people.add_personofconcern", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def person_of_concern_new(request: HttpRequest) -> HttpResponse:
+    form = PersonOfConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = person_of_concern_create(actor=request.user, **form.service_arguments())
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Person of concern added as {person.reference}")
+            return redirect("person-of-concern-detail", reference=person.reference)
+    return render(request, "people/person_of_concern_form.html", {"form": form})

@@ -117,3 +117,33 @@ def test_search_says_when_a_list_is_cut(client, practitioner):
     page = client.get(reverse("search"), {"q": "bus station"}).content.decode()
     assert f"More than {RESULTS_SHOWN + 1} results" in page
     assert f"Each list shows the first {RESULTS_SHOWN}" in page
+
+
+def test_add_a_person_of_concern_with_a_vehicle(client, practitioner):
+    from waymark.people.models import PersonOfConcern
+
+    client.force_login(practitioner)
+    response = client.post(
+        reverse("person-of-concern-new"),
+        {
+            "nicknames": "Ty",
+            "description": "Tall, grey tracksuit",
+            "age_band": "18_24",
+            "vehicle_make": "Ford Fiesta",
+            "vehicle_colour": "Silver",
+            "vehicle_registration": "ab12 cde",
+        },
+    )
+    person = PersonOfConcern.objects.get()
+    assert response.url == reverse("person-of-concern-detail", args=[person.reference])
+    assert person.vehicles.get().registration == "AB12CDE"
+
+
+def test_person_of_concern_needs_something_to_know_them_by(client, practitioner):
+    from waymark.people.models import PersonOfConcern
+
+    client.force_login(practitioner)
+    page = client.post(reverse("person-of-concern-new"), {"age_band": "not_known"})
+    assert b"Enter a name, a nickname or a description" in page.content
+    assert b'class="govuk-error-summary"' in page.content
+    assert PersonOfConcern.objects.count() == 0
