@@ -155,10 +155,6 @@ def association_list_for_person_of_concern(
     )
 
 
-def young_people_linked_count(*, person: PersonOfConcern) -> int:
-    return Association.objects.filter(person_of_concern=person).count()
-
-
 def place_list_with_counts_visible_to(*, user: Any) -> QuerySet[Place]:
     """Places with how many concerns and young people each has: counts only, never who."""
     from waymark.contexts.selectors import place_list_visible_to

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Place, Ward
 
@@ -18,10 +18,6 @@ def place_search(*, user: Any, query: str) -> QuerySet[Place]:
     return place_list_visible_to(user=user).filter(
         Q(name__icontains=q) | Q(address__icontains=q) | Q(postcode__icontains=q)
     )
-
-
-def place_choices_visible_to(*, user: Any) -> QuerySet[Place]:
-    return place_list_visible_to(user=user).annotate(n=Count("concerns")).order_by("kind", "name")
 
 
 def ward_list_visible_to(*, user: Any) -> QuerySet[Ward]:

@@ -149,10 +149,6 @@ class GovukForm(GovukFormMixin, forms.Form):
     pass
 
 
-class GovukModelForm(GovukFormMixin, forms.ModelForm):
-    pass
-
-
 def form_add_service_errors(form: forms.Form, exc: Any) -> None:
     """Show a service's ValidationError on the form: on the field it names, or above the form."""
     for name, messages in exc.message_dict.items():
