@@ -49,7 +49,10 @@ help:
 install: $(PY_STAMP) $(NODE_STAMP)
 
 $(BIN)/python:
-	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install python3.11 (or python3-venv)"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install python3.11"; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+		echo "Python's venv module is missing: installing Debian python3-venv"; \
+		$(SUDO) apt-get update && $(APT_INSTALL) python3-venv; }
 	$(PYTHON) -m venv $(VENV)
 
 $(PY_STAMP): pyproject.toml $(BIN)/python
