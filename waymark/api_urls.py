@@ -4,10 +4,9 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 from rest_framework import routers
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.permissions import IsAuthenticated
 
-from waymark.accounts.api import AgencyViewSet
+from waymark.accounts.api import AgencyViewSet, obtain_auth_token
 from waymark.concerns.api import AssociationViewSet, ConcernViewSet
 from waymark.contexts.api import PlaceViewSet, WardViewSet
 from waymark.people.api import PersonOfConcernViewSet, YoungPersonViewSet

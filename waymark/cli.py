@@ -3,6 +3,7 @@
     waymark demo [--scale N] [--seed S] [--reset]   build the synthetic town Eastbridge
     waymark serve [--host H] [--port P]             serve Waymark on this machine
     waymark createuser --username U --agency A --role R [--password-stdin]
+    waymark audit verify                            check the audit log's hash chain
     waymark manage <django command> ...             any Django management command
 
 Mistakes a person can put right (an unknown agency, a weak password, a host that is not this
@@ -145,6 +146,22 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--last-name", default="")
     create.add_argument("--email", default="")
     create.set_defaults(handler=cmd_createuser)
+
+    audit = commands.add_parser(
+        "audit",
+        help="check the audit log",
+        description="Work with the audit log.",
+    )
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="<audit command>")
+    audit_commands.required = True
+    verify = audit_commands.add_parser(
+        "verify",
+        help="check the audit log's hash chain and name the first broken link",
+        description="Recompute the hash of every audit event, oldest first, and check that each "
+        "names the one before it. Exit code 1 names the first event that was altered, or that "
+        "follows an event that was deleted or inserted; 0 means the chain is intact.",
+    )
+    verify.set_defaults(handler=cmd_audit_verify)
 
     commands.add_parser(
         "manage",
@@ -317,6 +334,34 @@ def cmd_createagency(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         raise CommandFailed(_one_line(exc)) from exc
     print(f"Created {agency.name} ({agency.get_sector_display()}).")
+    return 0
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from waymark.audit.selectors import audit_chain_verify
+
+    report = audit_chain_verify()
+    if report.broken is not None:
+        where = (
+            f"event {report.broken.event_id}"
+            if report.broken.event_id is not None
+            else "an unreadable event"
+        )
+        raise CommandFailed(
+            f"the audit chain is broken at {where} ({report.broken.kind}): "
+            f"{report.broken.detail}. The {report.checked:,} events before it are intact.",
+            code=1,
+        )
+    if report.checked == 0:
+        print("The audit log is empty: nothing to check.")
+        return 0
+    print(
+        f"The audit chain is intact: {report.checked:,} events. Newest hash {report.head_hash} "
+        "(keep it elsewhere: a later check that does not reach it means events were cut off)."
+    )
     return 0
 
 

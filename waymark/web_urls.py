@@ -1,13 +1,21 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from waymark.accounts.views import SignInView, dashboard
+from waymark.accounts.views import (
+    SignInView,
+    dashboard,
+    two_factor,
+    two_factor_backup_codes,
+    two_factor_set_up,
+)
 from waymark.concerns.views import concern_check, concern_detail, concern_new
 from waymark.contexts.views import place_detail, place_list, place_new
 from waymark.core.views import search
 from waymark.people.views import (
     person_of_concern_detail,
     person_of_concern_new,
+    young_person_access,
+    young_person_break_glass,
     young_person_detail,
     young_person_new,
 )
@@ -16,12 +24,25 @@ urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("sign-in/", SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-in/two-factor/", two_factor, name="two-factor"),
+    path("sign-in/two-factor/set-up/", two_factor_set_up, name="two-factor-set-up"),
+    path(
+        "sign-in/two-factor/backup-codes/",
+        two_factor_backup_codes,
+        name="two-factor-backup-codes",
+    ),
     path("search/", search, name="search"),
     path("concerns/new/", concern_new, name="concern-new"),
     path("concerns/new/check/", concern_check, name="concern-check"),
     path("concerns/<str:reference>/", concern_detail, name="concern-detail"),
     path("young-people/new/", young_person_new, name="young-person-new"),
     path("young-people/<str:reference>/", young_person_detail, name="young-person-detail"),
+    path(
+        "young-people/<str:reference>/break-glass/",
+        young_person_break_glass,
+        name="young-person-break-glass",
+    ),
+    path("young-people/<str:reference>/access/", young_person_access, name="young-person-access"),
     path("persons-of-concern/new/", person_of_concern_new, name="person-of-concern-new"),
     path(
         "persons-of-concern/<str:reference>/",

@@ -1,5 +1,7 @@
 """Settings shared by every environment. Nothing here is a secret or a production default."""
 
+from datetime import timedelta
+
 from csp.constants import NONCE, NONE, SELF
 
 from config.env import BASE_DIR, VAR_DIR, env
@@ -23,6 +25,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "govuk_frontend_django",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "waymark.core",
     "waymark.accounts",
     "waymark.audit",
@@ -38,10 +44,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "waymark.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "waymark.core.middleware.PermissionsPolicyMiddleware",
     "waymark.core.middleware.RequestIdMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # A strict Content-Security-Policy: scripts only from this origin or with the request's nonce.
@@ -74,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "waymark.core.context_processors.waymark",
+                "waymark.accounts.context_processors.two_factor",
             ],
         },
     },
@@ -97,10 +109,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["waymark.accounts.backends.RoleBackend"]
+# django-axes first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "waymark.accounts.backends.RoleBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Two-factor authentication (TOTP, django-otp; ADR 0005). When required, a password alone reaches
+# only the two-factor pages, and the API refuses sessions that have not given a code.
+WAYMARK_REQUIRE_2FA = env.bool("WAYMARK_REQUIRE_2FA", default=True)
+OTP_TOTP_ISSUER = "Waymark"
+
+# Lockout (django-axes; ADR 0005): five wrong passwords for one username from one address lock
+# that pair out for 30 minutes. A correct sign-in clears the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "waymark.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "waymark.accounts.lockout.client_ip"
+# How many reverse proxies in front of Waymark append to X-Forwarded-For. 0 (the default) means
+# the client address is REMOTE_ADDR; behind one trusted proxy set 1, or every user shares the
+# proxy's address and one person's typing errors could lock out the same username for everyone.
+WAYMARK_PROXY_COUNT = env.int("WAYMARK_PROXY_COUNT", default=0)
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -132,17 +166,26 @@ STATICFILES_DIRS = [
     BASE_DIR / "waymark" / "static",
 ]
 
+# A session ends after 30 minutes without a request (each request renews it), or when the
+# browser closes.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# same-origin: record addresses (which carry references) never leave in a Referer header.
 SECURE_REFERRER_POLICY = "same-origin"
+# Powerful browser features no page uses are switched off (waymark.core.middleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "waymark.accounts.authentication.VerifiedSessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [

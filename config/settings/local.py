@@ -18,3 +18,6 @@ if not SECRET_KEY:
     SECRET_KEY = _key_file.read_text().strip()
 
 WAYMARK_DEMO = env.bool("WAYMARK_DEMO", default=True)
+# The demo's logins are printed for anyone to use, so it asks for no second factor unless told
+# to; every page then says so in the demo banner.
+WAYMARK_REQUIRE_2FA = env.bool("WAYMARK_REQUIRE_2FA", default=not WAYMARK_DEMO)

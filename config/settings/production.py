@@ -17,6 +17,8 @@ if not ALLOWED_HOSTS:
 
 DEBUG = False
 WAYMARK_DEMO = False
+# Two-factor authentication cannot be switched off in production (ADR 0005).
+WAYMARK_REQUIRE_2FA = True
 SECURE_SSL_REDIRECT = env.bool("WAYMARK_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31536000

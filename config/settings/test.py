@@ -13,3 +13,6 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 WAYMARK_DEMO = False
+# Off so that tests of other features can sign in with force_login alone; the two-factor tests
+# switch it on (waymark/accounts/tests/test_two_factor.py).
+WAYMARK_REQUIRE_2FA = False

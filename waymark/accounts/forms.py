@@ -1,8 +1,9 @@
 from typing import Any
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from waymark.core.forms import GovukFormMixin
+from waymark.core.forms import GovukForm, GovukFormMixin
 
 
 class SignInForm(GovukFormMixin, AuthenticationForm):
@@ -17,3 +18,36 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
             {"class": "govuk-input govuk-!-width-one-half", "spellcheck": "false"}
         )
         self.fields["password"].widget.attrs.update({"class": "govuk-input govuk-!-width-one-half"})
+
+
+class TwoFactorCodeForm(GovukForm):
+    """One code: from the authenticator app, or (when signing in) a backup code."""
+
+    code = forms.CharField(
+        max_length=20,
+        error_messages={"required": "Enter the code from your authenticator app"},
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input govuk-input--width-10",
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "autocapitalize": "none",
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, label: str, help_text: str, numeric: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.label = label
+        field.help_text = help_text
+        if numeric:
+            field.widget.attrs["inputmode"] = "numeric"
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        # A wrong code is found by the service after validation, so GovukFormMixin.full_clean has
+        # already styled the fields; style the box for that error too.
+        super().add_error(field, error)
+        widget = self.fields["code"].widget
+        if self.has_error("code") and "govuk-input--error" not in widget.attrs["class"]:
+            widget.attrs["class"] += " govuk-input--error"

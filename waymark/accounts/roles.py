@@ -11,6 +11,7 @@ PRACTITIONER = {
     "people.view_assigned_youngperson",
     "people.add_youngperson",
     "people.change_assigned_youngperson",
+    "people.breakglass_youngperson",
     "people.view_personofconcern",
     "people.add_personofconcern",
     "people.add_personflag",
@@ -26,6 +27,8 @@ PRACTITIONER = {
 
 MANAGER = PRACTITIONER | {
     "accounts.view_agency_users",
+    "people.view_accesslog_youngperson",
+    "people.manage_involvement",
 }
 
 ANALYST = {
@@ -36,10 +39,10 @@ ANALYST = {
     "accounts.view_agency",
 }
 
+# A panel chair sees what their own agency's involvement allows, like any practitioner: being
+# a chair is not a reason to see every child. Panel agendas bring the records a panel needs.
 PANEL_CHAIR = PRACTITIONER | {
-    "people.view_all_youngperson",
-    "concerns.view_all_concern",
-    "concerns.view_all_association",
+    "people.view_accesslog_youngperson",
 }
 
 ADMINISTRATOR = {

@@ -13,7 +13,12 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """One write or read of a record. Field names are kept, never field values."""
+    """One write or read of a record. Field names are kept, never field values.
+
+    Events form a hash chain (see `waymark.audit.chain`): each stores the hash of the event
+    before it. Write them only through `waymark.audit.services`, which takes the chain lock. On
+    PostgreSQL a trigger refuses UPDATE and DELETE of these rows (migration 0004).
+    """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -28,10 +33,64 @@ class AuditEvent(models.Model):
     changed_fields = models.JSONField(default=list, blank=True)
     purpose = models.CharField(max_length=500, blank=True)
     request_id = models.CharField(max_length=32, blank=True)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [
+            # A chain has one successor per event: two writers that both chained onto the same
+            # predecessor (a fork) cannot both commit, whatever the lock did.
+            models.UniqueConstraint(fields=["prev_hash"], name="audit_event_one_successor"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
+
+
+class LawfulBasis(models.TextChoices):
+    """The bases on which personal data is shared outside Waymark.
+
+    The codes are those of `waymark.people.access.LawfulBasis` (involvements), so the two lists
+    can become one.
+    """
+
+    PUBLIC_TASK = "art6_1_e", "UK GDPR Article 6(1)(e): public task"
+    LEGAL_OBLIGATION = "art6_1_c", "UK GDPR Article 6(1)(c): legal obligation"
+    VITAL_INTERESTS = "art6_1_d", "UK GDPR Article 6(1)(d): vital interests"
+    SAFEGUARDING = (
+        "sch1_para18",
+        "UK GDPR Article 9(2)(g) with DPA 2018 Schedule 1 paragraph 18: safeguarding of "
+        "children and of individuals at risk",
+    )
+    LAW_ENFORCEMENT = "dpa_part3", "DPA 2018 Part 3: law enforcement processing"
+    CONSENT = "consent", "Consent"
+
+
+class ShareRecord(models.Model):
+    """Personal data shared outside Waymark: what, with whom, why, and on which lawful basis.
+
+    The information-sharing advice's "record what you shared". Written by `share_record`, with an
+    "export" audit event in the same transaction.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    # What was shared: references to records ("people.youngperson:12") and/or a description
+    # such as "panel pack for the 3 March panel". No personal data in the description.
+    shared_objects = models.JSONField(default=list, blank=True)
+    description = models.CharField(max_length=500, blank=True)
+    recipient_organisation = models.CharField(max_length=200)
+    recipient_person = models.CharField(max_length=200, blank=True)
+    purpose = models.CharField(max_length=500)
+    lawful_basis = models.CharField(max_length=40, choices=LawfulBasis.choices)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} shared with {self.recipient_organisation}"

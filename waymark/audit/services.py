@@ -1,17 +1,65 @@
-"""Writing audit events. Services call these inside their own transaction, whoever called them."""
+"""Writing audit events and share records. Services call these inside their own transaction.
 
-from collections.abc import Iterable
+Every event joins the hash chain (`waymark.audit.chain`). Two transactions must never chain onto
+the same predecessor, so writing takes the chain lock first and holds it until the enclosing
+transaction ends:
+
+- PostgreSQL: `pg_advisory_xact_lock(AUDIT_CHAIN_LOCK)`. It needs no table or row of its own, is
+  released at commit or rollback, and a waiter then reads the committed head (Django runs READ
+  COMMITTED). A chain-head row locked with SELECT ... FOR UPDATE would do the same but is one
+  more row to create, migrate and keep in step.
+- SQLite: the settings open every transaction with BEGIN IMMEDIATE, which takes the database's
+  one write lock, so the head read here cannot go stale before the insert.
+
+Either way the unique constraint on prev_hash refuses a fork if anything writes without the lock.
+"""
+
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import connections, models, router, transaction
+from django.utils import timezone
 
 from waymark.core.middleware import current_request_id
 
-from .models import AuditEvent
+from .chain import GENESIS_HASH, event_hash
+from .models import AuditAction, AuditEvent, LawfulBasis, ShareRecord
+
+# The key of the PostgreSQL advisory lock that serialises writers of the chain ("WAYMARK" + 1).
+AUDIT_CHAIN_LOCK = 0x5741594D41524B01
 
 
 def _object_type(obj: models.Model) -> str:
     return obj._meta.label_lower
+
+
+def _chain_head(using: str) -> str:
+    """Lock the chain for this transaction and return the newest event's hash."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK])
+    head = AuditEvent.objects.using(using).order_by("-id").values_list("hash", flat=True).first()
+    return head or GENESIS_HASH
+
+
+def _chain(events: Sequence[AuditEvent], using: str) -> None:
+    prev_hash = _chain_head(using)
+    for event in events:
+        event.prev_hash = prev_hash
+        event.hash = prev_hash = event_hash(
+            at=event.at,
+            actor_id=event.actor_id,
+            agency_id=event.agency_id,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            changed_fields=event.changed_fields,
+            purpose=event.purpose,
+            request_id=event.request_id,
+            prev_hash=prev_hash,
+        )
 
 
 def audit_record(
@@ -28,7 +76,8 @@ def audit_record(
         object_type = _object_type(obj)
         object_id = str(obj.pk)
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    event = AuditEvent(
+        at=timezone.now(),
         actor=user,
         agency_id=getattr(user, "agency_id", None),
         action=action,
@@ -38,26 +87,95 @@ def audit_record(
         purpose=purpose,
         request_id=current_request_id(),
     )
+    using = router.db_for_write(AuditEvent)
+    with transaction.atomic(using=using):
+        _chain([event], using)
+        event.save(using=using, force_insert=True)
+    return event
 
 
 def audit_record_many(
     *, actor: Any, action: str, objs: Iterable[models.Model], purpose: str = ""
 ) -> None:
-    """One event per object, written in one statement (used by bulk loads and searches)."""
+    """One event per object, each chained, written in one statement per thousand (searches)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    rid = current_request_id()
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                actor=user,
-                agency_id=getattr(user, "agency_id", None),
-                action=action,
-                object_type=_object_type(o),
-                object_id=str(o.pk),
-                purpose=purpose,
-                request_id=rid,
-            )
-            for o in objs
-        ],
-        batch_size=1000,
+    rid, now = current_request_id(), timezone.now()
+    events = [
+        AuditEvent(
+            at=now,
+            actor=user,
+            agency_id=getattr(user, "agency_id", None),
+            action=action,
+            object_type=_object_type(o),
+            object_id=str(o.pk),
+            purpose=purpose,
+            request_id=rid,
+        )
+        for o in objs
+    ]
+    if not events:
+        return
+    using = router.db_for_write(AuditEvent)
+    with transaction.atomic(using=using):
+        _chain(events, using)
+        # bulk_create inserts in list order, so ids follow the chain.
+        AuditEvent.objects.using(using).bulk_create(events, batch_size=1000)
+
+
+# --- share log -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def share_record(
+    *,
+    actor: Any,
+    recipient_organisation: str,
+    purpose: str,
+    lawful_basis: str,
+    objs: Iterable[models.Model] = (),
+    description: str = "",
+    recipient_person: str = "",
+) -> ShareRecord:
+    """Record a share of personal data outside Waymark, and audit it as an export."""
+    shared_objects = [f"{_object_type(o)}:{o.pk}" for o in objs]
+    errors: dict[str, str] = {}
+    if not getattr(actor, "is_authenticated", False) or getattr(actor, "agency_id", None) is None:
+        errors["shared_by"] = "A share is recorded by a signed-in user of an agency."
+    if not recipient_organisation.strip():
+        errors["recipient_organisation"] = "Say which organisation the information went to."
+    if not purpose.strip():
+        errors["purpose"] = "Say why the information was shared."
+    if lawful_basis not in LawfulBasis.values:
+        errors["lawful_basis"] = "Choose a lawful basis from: " + ", ".join(LawfulBasis.values)
+    if not shared_objects and not description.strip():
+        errors["description"] = "Say what was shared: name the records or describe it."
+    if errors:
+        raise ValidationError(errors)
+
+    share = ShareRecord(
+        shared_by=actor,
+        agency_id=actor.agency_id,
+        shared_objects=shared_objects,
+        description=description.strip(),
+        recipient_organisation=recipient_organisation.strip(),
+        recipient_person=recipient_person.strip(),
+        purpose=purpose.strip(),
+        lawful_basis=lawful_basis,
     )
+    share.full_clean()
+    share.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=share,
+        changed_fields=[
+            "shared_objects",
+            "description",
+            "recipient_organisation",
+            "recipient_person",
+            "purpose",
+            "lawful_basis",
+        ],
+        purpose=share.purpose,
+    )
+    return share

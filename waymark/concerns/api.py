@@ -26,7 +26,11 @@ from waymark.core.api import (
     service_errors,
 )
 from waymark.core.models import Reliability
-from waymark.people.selectors import person_of_concern_get_visible_to, young_person_get_visible_to
+from waymark.people.selectors import (
+    person_of_concern_get_visible_to,
+    young_person_get_for_recording,
+    young_person_get_visible_to,
+)
 
 from .models import (
     Association,
@@ -52,6 +56,13 @@ from .taxonomy import RiskCategory
 def young_person_reference_field(**kwargs: Any) -> VisibleReferenceField:
     return VisibleReferenceField(
         getter=young_person_get_visible_to, noun="young person", example="YP-7F3KQ", **kwargs
+    )
+
+
+def young_person_to_record_about_field(**kwargs: Any) -> VisibleReferenceField:
+    # Recording a concern is itself an involvement, so any existing young person may be named.
+    return VisibleReferenceField(
+        getter=young_person_get_for_recording, noun="young person", example="YP-7F3KQ", **kwargs
     )
 
 
@@ -136,7 +147,7 @@ class ConcernSerializer(serializers.ModelSerializer):
 
 
 class InvolvedYoungPersonSerializer(serializers.Serializer):
-    reference = young_person_reference_field()
+    reference = young_person_to_record_about_field()
     role = serializers.ChoiceField(choices=InvolvementRole.choices)
 
 

@@ -12,7 +12,7 @@ from waymark.core.models import Reliability
 from waymark.core.references import reference_normalise
 from waymark.people.selectors import (
     person_of_concern_list_visible_to,
-    young_person_list_visible_to,
+    young_person_get_for_recording,
 )
 
 from .models import (
@@ -161,19 +161,15 @@ class ConcernForm(GovukForm):
 
     def clean(self) -> dict[str, Any]:
         data = cast(dict[str, Any], super().clean())
-        people = young_person_list_visible_to(user=self.user)
         young_people = []
         for i in range(1, YOUNG_PERSON_ROWS + 1):
             ref = (data.get(f"yp_{i}") or "").strip()
             if not ref:
                 continue
             try:
-                person = people.get(reference=reference_normalise(ref))
+                person = young_person_get_for_recording(user=self.user, reference=ref)
             except ObjectDoesNotExist:
-                self.add_error(
-                    f"yp_{i}",
-                    f"There is no young person with reference {ref} that you can record about",
-                )
+                self.add_error(f"yp_{i}", f"There is no young person with reference {ref}")
                 continue
             young_people.append((person, data.get(f"yp_role_{i}") or InvolvementRole.AT_RISK))
         pocs = []

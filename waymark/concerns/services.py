@@ -19,7 +19,9 @@ from waymark.audit.services import audit_record
 from waymark.contexts.models import Place
 from waymark.core.models import RELIABILITY_RANK, Reliability
 from waymark.core.references import reference_assign_and_save
+from waymark.people.access import InvolvementSource
 from waymark.people.models import PersonOfConcern, YoungPerson
+from waymark.people.services import involvement_start
 
 from .models import (
     Association,
@@ -161,6 +163,15 @@ def concern_record(*, actor: Any, data: ConcernInput) -> Concern:
         ],
     )
     people = [p for p, _ in data.young_people]
+    for person in people:
+        # Recording a concern about a young person involves the recording agency with them.
+        involvement_start(
+            actor=actor,
+            agency=actor.agency,
+            young_person=person,
+            source=InvolvementSource.CONCERN,
+            purpose=f"Recorded concern {concern.reference}",
+        )
     for a, b in itertools.combinations(people, 2):
         association_record(
             actor=actor,

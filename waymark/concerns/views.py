@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from waymark.audit.services import audit_record
 from waymark.core.forms import form_add_service_errors
 from waymark.core.models import Reliability
+from waymark.people.selectors import young_person_list_visible_to
 
 from .forms import ConcernForm
 from .models import AssociationKind, InvolvementRole
@@ -81,10 +82,17 @@ def _check_context(form: ConcernForm) -> dict[str, Any]:
     data = form.input
     assert data is not None  # noqa: S101 - called only once the form is valid
     n_people = len(data.young_people)
+    visible = set(
+        young_person_list_visible_to(user=form.user)
+        .filter(pk__in=[p.pk for p, _ in data.young_people])
+        .values_list("pk", flat=True)
+    )
     return {
         "form": form,
         "data": data,
-        "yp_rows": [(p, InvolvementRole(r).label.lower()) for p, r in data.young_people],
+        "yp_rows": [
+            (p, InvolvementRole(r).label.lower(), p.pk in visible) for p, r in data.young_people
+        ],
         "risk_rows": [
             (
                 RiskCategory(cat).label,

@@ -113,6 +113,10 @@ class GovukFormMixin:
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
+        self.mark_errors()
+
+    def mark_errors(self) -> None:
+        """Give every field with an error the GOV.UK error styling."""
         for name in self.errors:
             field = self.fields.get(name)
             if field is None:
@@ -154,3 +158,5 @@ def form_add_service_errors(form: forms.Form, exc: Any) -> None:
     for name, messages in exc.message_dict.items():
         for message in messages:
             form.add_error(name if name in form.fields else None, message)
+    if isinstance(form, GovukFormMixin):
+        form.mark_errors()

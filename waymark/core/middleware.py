@@ -1,9 +1,11 @@
-"""A request id for every request, carried into audit events written during it."""
+"""A request id for every request, carried into audit events written during it; and the
+Permissions-Policy header."""
 
 import contextvars
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
@@ -25,4 +27,21 @@ class RequestIdMiddleware:
         finally:
             request_id_var.reset(token)
         response["X-Request-ID"] = rid
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Sends the Permissions-Policy header from settings.PERMISSIONS_POLICY on every response.
+
+    Django's SecurityMiddleware sets the other security headers but has no setting for this one.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy: str = getattr(settings, "PERMISSIONS_POLICY", "")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Permissions-Policy", self.policy)
         return response

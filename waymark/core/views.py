@@ -5,7 +5,11 @@ from django.shortcuts import render
 from waymark.audit.services import audit_record
 from waymark.concerns.selectors import concern_search
 from waymark.contexts.selectors import place_search
-from waymark.people.selectors import person_of_concern_search, young_person_search
+from waymark.people.selectors import (
+    person_of_concern_search,
+    young_person_known_elsewhere,
+    young_person_search,
+)
 
 RESULTS_SHOWN = 50
 
@@ -29,6 +33,8 @@ def search(request: HttpRequest) -> HttpResponse:
             if len(rows) > RESULTS_SHOWN:
                 cut.append(kind)
             results[kind] = rows[:RESULTS_SHOWN]
+        # Young people the user may not see: that they exist and whom to contact, nothing else.
+        results["known_elsewhere"] = young_person_known_elsewhere(user=request.user, query=query)
         if results["young_people"] or results["persons_of_concern"]:
             audit_record(
                 actor=request.user,

@@ -38,6 +38,7 @@ from waymark.audit.models import AuditEvent
 from waymark.audit.services import audit_record
 from waymark.concerns.models import Association, Concern, ConcernRisk, ConcernYoungPerson
 from waymark.contexts.models import Place, Ward
+from waymark.people.access import Involvement, InvolvementSource, LawfulBasis
 from waymark.people.models import PersonFlag, PersonOfConcern, Vehicle, YoungPerson
 
 from . import DEMO_PASSWORD
@@ -170,11 +171,22 @@ def demo_build(*, build: DemoBuild, progress: bool = False) -> DemoResult:
         bar.set_postfix_str(name)
         bar.update(1)
 
+    # The demo's agencies and users outlive a reset: their audit events are append-only and
+    # refer to them, so they are kept and used again rather than removed and made anew.
+    existing = {a.name: a for a in Agency.objects.filter(name__in=DEMO_AGENCY_NAMES)}
     agencies = {
-        name: agency_create(actor=None, name=name, sector=sector) for name, sector in AGENCIES
+        name: existing.get(name) or agency_create(actor=None, name=name, sector=sector)
+        for name, sector in AGENCIES
+    }
+    kept = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=[u.username for u in USERS], agency__in=agencies.values()
+        )
     }
     users = [
-        user_create(
+        kept.get(u.username)
+        or user_create(
             actor=None,
             username=u.username,
             password=DEMO_PASSWORD,
@@ -187,6 +199,11 @@ def demo_build(*, build: DemoBuild, progress: bool = False) -> DemoResult:
         )
         for u in USERS
     ]
+    for user in kept.values():  # a visitor may have changed the published password
+        user.set_password(DEMO_PASSWORD)
+        user.is_active = True
+        user.save(update_fields=["password", "is_active"])
+        audit_record(actor=None, action="update", obj=user, changed_fields=["password"])
     step("wards and places")
 
     wards = Ward.objects.bulk_create(
@@ -248,6 +265,7 @@ def demo_build(*, build: DemoBuild, progress: bool = False) -> DemoResult:
     _write_adults(adults)
     step("writing concerns")
     _write_concerns(planned, children, adults)
+    involvements = _write_involvements(planned, children)
     step("writing associations")
     links = _write_associations(planned, children, adults)
     bar.update(1)
@@ -265,6 +283,7 @@ def demo_build(*, build: DemoBuild, progress: bool = False) -> DemoResult:
         "concerns": len(planned.concerns),
         "concern risks": len(planned.risks),
         "young people in concerns": len(planned.involvement),
+        "involvements": involvements,
         "persons of concern in concerns": len(planned.adult_involvement),
         "associations": links,
     }
@@ -284,6 +303,7 @@ def demo_build(*, build: DemoBuild, progress: bool = False) -> DemoResult:
             "concerns.concernrisk",
             "concerns.concernyoungperson",
             "concerns.association",
+            "people.involvement",
         ],
         purpose=f"Synthetic demo town {TOWN}: "
         + ", ".join(f"{n} {k}" for k, n in result_counts.items()),
@@ -345,6 +365,45 @@ def _write_concerns(planned: TownConcerns, children: list[Child], adults: list[A
     )
 
 
+def _write_involvements(planned: TownConcerns, children: list[Child]) -> int:
+    """The involvements the services would have made: the agency that added each young person,
+    and every agency that recorded a concern about them, from the first such day."""
+    first: dict[tuple[int, int], tuple[datetime.date, str, str]] = {}
+    for child in children:
+        person = child.person
+        if person.created_by_agency_id:
+            day = timezone.localtime(person.created_at).date()
+            first[(person.created_by_agency_id, person.pk)] = (
+                day,
+                InvolvementSource.ADDED,
+                "Added the young person to Waymark",
+            )
+    for c, i, _role in planned.involvement:
+        concern = planned.concerns[c]
+        key = (concern.recording_agency_id, children[i].person.pk)
+        if key not in first or concern.occurred_on < first[key][0]:
+            first[key] = (
+                concern.occurred_on,
+                InvolvementSource.CONCERN,
+                f"Recorded concern {concern.reference}",
+            )
+    Involvement.objects.bulk_create(
+        (
+            Involvement(
+                agency_id=agency_id,
+                young_person_id=person_id,
+                source=source,
+                purpose=purpose,
+                lawful_basis=LawfulBasis.SAFEGUARDING,
+                started_on=day,
+            )
+            for (agency_id, person_id), (day, source, purpose) in first.items()
+        ),
+        batch_size=BATCH,
+    )
+    return len(first)
+
+
 def _write_associations(planned: TownConcerns, children: list[Child], adults: list[Adult]) -> int:
     rows: list[tuple[Association, list[int]]] = []
     for (a, b), link in planned.child_links.items():
@@ -391,11 +450,17 @@ def _association(link: LinkPlan, young_person_id: int, **other: int) -> Associat
 def demo_remove() -> bool:
     """Remove the demo town and whatever its users recorded. True if there was one to remove.
 
+    The demo's agencies and users stay, with every audit event: the audit log is append-only
+    (and hash-chained), so the history of the old town is kept, closed by a "delete" event.
+
     Records that other agencies made and that point at demo records (a concern at a demo place,
     say) stop the removal: nothing is deleted, and the error names what is in the way.
     """
     agencies = Agency.objects.filter(name__in=DEMO_AGENCY_NAMES)
-    if not agencies.exists():
+    if (
+        demo_state() is None
+        and not YoungPerson.objects.filter(created_by_agency__in=agencies).exists()
+    ):
         return False
     previous = AuditEvent.objects.filter(object_type=MARKER).order_by("-id").first()
     users = User.objects.filter(agency__in=agencies)
@@ -410,10 +475,6 @@ def demo_remove() -> bool:
         PersonOfConcern.objects.filter(created_by_agency__in=agencies).delete()
         Place.objects.filter(Q(ward__in=wards) | Q(created_by__in=users)).delete()
         wards.delete()
-        # The demo's own activity log goes with it: its users are about to be removed.
-        AuditEvent.objects.filter(Q(actor__in=users) | Q(agency__in=agencies)).delete()
-        users.delete()
-        agencies.delete()
     except (ProtectedError, RestrictedError) as exc:
         blockers = sorted({str(o._meta.verbose_name_plural) for o in exc.args[1]})
         raise DemoError(

@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -37,15 +37,18 @@ from waymark.core.models import Reliability
 
 from .models import AgeBand, Ethnicity, Gender, PersonFlag, PersonOfConcern, Vehicle, YoungPerson
 from .selectors import (
+    access_log_for,
     person_of_concern_get_visible_to,
     person_of_concern_list_visible_to,
     person_of_concern_search,
+    young_person_for_break_glass,
     young_person_get_visible_to,
     young_person_list_changeable_by,
     young_person_list_visible_to,
     young_person_search,
 )
 from .services import (
+    break_glass_open,
     person_flag_add,
     person_of_concern_create,
     young_person_create,
@@ -129,6 +132,25 @@ class YoungPersonWriteSerializer(serializers.Serializer):
     home_ward = VisibleIdField(selector=ward_list_visible_to, required=False, allow_null=True)
 
 
+class AccessEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor.username", default=None)
+    agency = serializers.CharField(source="agency.name", default=None)
+    action = serializers.CharField()
+    object_type = serializers.CharField()
+    object_id = serializers.CharField()
+    changed_fields = serializers.ListField(child=serializers.CharField())
+    purpose = serializers.CharField()
+
+
+class BreakGlassSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        write_only=True, help_text="Why the user needs to see this record now"
+    )
+    opened_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[SEARCH_PARAMETER]),
     create=extend_schema(
@@ -154,6 +176,8 @@ class YoungPersonViewSet(
         "partial_update": "people.change_assigned_youngperson",
         "concerns": ANY_CONCERN_VIEW,
         "associations": ANY_ASSOCIATION_VIEW,
+        "access": "people.view_accesslog_youngperson",
+        "break_glass": "people.breakglass_youngperson",
     }
 
     def get_queryset(self) -> QuerySet[YoungPerson]:
@@ -238,6 +262,30 @@ class YoungPersonViewSet(
         return self.get_paginated_response(
             AssociationSerializer(page, many=True, context=self.get_serializer_context()).data
         )
+
+    @extend_schema(responses=AccessEventSerializer(many=True))
+    @action(detail=True)
+    def access(self, request: Request, reference: str) -> Response:
+        """Who has seen or changed this young person's record, and why: newest first."""
+        person = self.get_object()
+        audit_read(request, person, what="access_log")
+        page = self.paginate_queryset(access_log_for(user=request.user, young_person=person))
+        return self.get_paginated_response(AccessEventSerializer(page, many=True).data)
+
+    @extend_schema(request=BreakGlassSerializer, responses={201: BreakGlassSerializer})
+    @action(detail=True, methods=["post"], url_path="break-glass")
+    def break_glass(self, request: Request, reference: str) -> Response:
+        """Open a record the user's agency is not involved with, for 24 hours, with a reason."""
+        person = young_person_for_break_glass(user=request.user, reference=reference)
+        if person is None:
+            raise NotFound("No young person has that reference")
+        payload = BreakGlassSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with service_errors():
+            access = break_glass_open(
+                actor=request.user, young_person=person, reason=payload.validated_data["reason"]
+            )
+        return Response(BreakGlassSerializer(access).data, status=status.HTTP_201_CREATED)
 
 
 # Persons of concern
@@ -354,6 +402,7 @@ class PersonOfConcernViewSet(
     def flags(self, request: Request, reference: str) -> Response:
         """Every flag on the person, newest review-by first. Expired flags say so."""
         person = self.get_object()
+        audit_read(request, person, what="flags")
         page = self.paginate_queryset(person.flags.all())
         return self.get_paginated_response(PersonFlagSerializer(page, many=True).data)
 

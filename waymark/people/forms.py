@@ -128,3 +128,13 @@ class PersonOfConcernForm(GovukForm):
         }
         data["vehicles"] = [vehicle] if any(vehicle.values()) else []
         return data
+
+
+class BreakGlassForm(GovukForm):
+    reason = forms.CharField(
+        label="Why do you need to see this record now?",
+        help_text="For example, a child is missing and you need their contacts. Your reason, your "
+        "name and the time are recorded, and the managers of the agencies involved see them.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say why you need to see this record now"},
+    )

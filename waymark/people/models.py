@@ -100,6 +100,9 @@ class YoungPerson(TimeStampedModel):
             ("view_all_youngperson", "View every young person"),
             ("change_assigned_youngperson", "Change young people their agency is involved with"),
             ("view_pseudonymised_youngperson", "View young people by reference only"),
+            ("breakglass_youngperson", "Open a young person's record without involvement"),
+            ("view_accesslog_youngperson", "See who has seen a young person's record"),
+            ("manage_involvement", "Start and end agencies' involvement with young people"),
         ]
 
     def __str__(self) -> str:
@@ -209,3 +212,6 @@ class PersonFlag(TimeStampedModel):
     @property
     def is_expired(self) -> bool:
         return self.review_by < timezone.localdate()
+
+
+from .access import BreakGlass, Involvement  # noqa: E402,F401  (registered with this app)

@@ -1,28 +1,36 @@
 """Reads of young people and persons of concern, always scoped to what the user may see.
 
-Until involvements are recorded explicitly, an agency is treated as involved with a young person
-when it added them or recorded a concern about them.
+A young person's record is visible to users whose agency has an active involvement with them,
+to a user with a current break-glass access, and to roles that see everyone (panel chairs).
 """
 
+import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from waymark.core.references import reference_normalise
 
+from .access import BreakGlass, Involvement
 from .models import PersonOfConcern, YoungPerson
 
 
 def _involved_q(user: Any) -> Q:
+    """Young people the user's agency is actively involved with."""
     agency_id = getattr(user, "agency_id", None)
     if agency_id is None:
         return Q(pk__in=[])
-    return Q(created_by_agency_id=agency_id) | Q(
-        concern_links__concern__recording_agency_id=agency_id
-    )
+    return Q(pk__in=Involvement.objects.active().filter(agency_id=agency_id).values("young_person"))
+
+
+def _break_glass_q(user: Any) -> Q:
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    return Q(pk__in=BreakGlass.objects.current().filter(user=user).values("young_person"))
 
 
 def young_person_list_visible_to(*, user: Any) -> QuerySet[YoungPerson]:
@@ -30,8 +38,7 @@ def young_person_list_visible_to(*, user: Any) -> QuerySet[YoungPerson]:
     if user.has_perm("people.view_all_youngperson"):
         return base
     if user.has_perm("people.view_assigned_youngperson"):
-        ids = YoungPerson.objects.filter(_involved_q(user)).values("pk")
-        return base.filter(pk__in=ids)
+        return base.filter(_involved_q(user) | _break_glass_q(user))
     return base.none()
 
 
@@ -39,8 +46,18 @@ def young_person_list_changeable_by(*, user: Any) -> QuerySet[YoungPerson]:
     """Young people the user may change: only those their agency is involved with."""
     if not user.has_perm("people.change_assigned_youngperson"):
         return YoungPerson.objects.none()
-    ids = YoungPerson.objects.filter(_involved_q(user)).values("pk")
-    return YoungPerson.objects.filter(pk__in=ids)
+    return YoungPerson.objects.filter(_involved_q(user))
+
+
+def young_person_get_for_recording(*, user: Any, reference: str) -> YoungPerson:
+    """A young person a concern may be recorded about, by reference.
+
+    Recording a concern is itself an involvement, so a practitioner may name a young person their
+    agency is not yet involved with: the concern gives their agency access, and that is audited.
+    """
+    if not user.has_perm("concerns.add_concern"):
+        raise YoungPerson.DoesNotExist
+    return YoungPerson.objects.get(reference=reference_normalise(reference))
 
 
 def young_person_get_visible_to(*, user: Any, reference: str) -> YoungPerson:
@@ -144,3 +161,100 @@ def risk_summary(concerns: Iterable[Any]) -> list[tuple[str, int]]:
         for risk in concern.risks.all():
             counts[risk.get_category_display()] += 1
     return counts.most_common()
+
+
+@dataclass
+class KnownElsewhere:
+    """A young person the user may not see: that they exist, and whom to contact. Nothing else."""
+
+    reference: str
+    contact_agencies: list[str]
+
+
+def young_person_known_elsewhere(*, user: Any, query: str) -> list[KnownElsewhere]:
+    """Young people matching a reference or a full name exactly, whom the user may not see."""
+    q = query.strip()
+    words = q.split()
+    match = Q(reference=reference_normalise(q))
+    if len(words) >= 2:
+        match |= Q(given_name__iexact=words[0], family_name__iexact=words[-1])
+    hidden = YoungPerson.objects.filter(match).exclude(
+        pk__in=young_person_list_visible_to(user=user).values("pk")
+    )[:20]
+    return [
+        KnownElsewhere(
+            reference=person.reference,
+            contact_agencies=sorted(
+                {i.agency.name for i in person.involvements.active().select_related("agency")}
+            ),
+        )
+        for person in hidden
+    ]
+
+
+def young_person_for_break_glass(*, user: Any, reference: str) -> YoungPerson | None:
+    """The young person a user may open by break-glass: any, given the permission and a reason."""
+    if not user.has_perm("people.breakglass_youngperson"):
+        return None
+    return YoungPerson.objects.filter(reference=reference_normalise(reference)).first()
+
+
+def young_person_contact_agencies(*, reference: str) -> list[str] | None:
+    """Whom to contact about a young person, or None if there is no such young person."""
+    person = YoungPerson.objects.filter(reference=reference_normalise(reference)).first()
+    if person is None:
+        return None
+    return sorted({i.agency.name for i in person.involvements.active().select_related("agency")})
+
+
+def break_glass_list_for_managers_of(*, user: Any, days: int = 30) -> QuerySet[BreakGlass]:
+    """Break-glass accesses to young people the manager's agency is involved with."""
+    agency_id = getattr(user, "agency_id", None)
+    if agency_id is None or not user.has_perm("people.view_accesslog_youngperson"):
+        return BreakGlass.objects.none()
+    since = timezone.now() - datetime.timedelta(days=days)
+    return (
+        BreakGlass.objects.filter(opened_at__gte=since)
+        .filter(young_person__in=YoungPerson.objects.filter(_involved_q(user)))
+        .exclude(agency_id=agency_id)
+        .select_related("user", "agency", "young_person")
+    )
+
+
+def involvement_list_for(*, user: Any, young_person: YoungPerson) -> QuerySet[Involvement]:
+    if not young_person_list_visible_to(user=user).filter(pk=young_person.pk).exists():
+        return Involvement.objects.none()
+    return young_person.involvements.select_related("agency", "worker")
+
+
+def access_log_for(*, user: Any, young_person: YoungPerson) -> QuerySet[Any]:
+    """Who has seen or changed this young person's record, and why: newest first.
+
+    Covers the record itself, the concerns about them, their involvements and the break-glass
+    accesses to them. Only managers of an involved agency (and panel chairs) may read it.
+    """
+    from waymark.audit.models import AuditEvent
+    from waymark.concerns.models import Concern
+
+    if not (
+        user.has_perm("people.view_accesslog_youngperson")
+        and young_person_list_visible_to(user=user).filter(pk=young_person.pk).exists()
+    ):
+        return AuditEvent.objects.none()
+
+    def ids(qs: Any) -> list[str]:
+        return [str(pk) for pk in qs.values_list("pk", flat=True)]
+
+    return (
+        AuditEvent.objects.filter(
+            Q(object_type="people.youngperson", object_id=str(young_person.pk))
+            | Q(
+                object_type="concerns.concern",
+                object_id__in=ids(Concern.objects.filter(involved__young_person=young_person)),
+            )
+            | Q(object_type="people.involvement", object_id__in=ids(young_person.involvements))
+            | Q(object_type="people.breakglass", object_id__in=ids(young_person.break_glass))
+        )
+        .select_related("actor", "agency")
+        .order_by("-at", "-id")
+    )

@@ -9,6 +9,7 @@ from waymark.audit.services import audit_record
 from waymark.core.references import reference_assign_and_save
 from waymark.core.validators import nhs_number_normalise
 
+from .access import BreakGlass, Involvement, InvolvementSource, LawfulBasis
 from .models import PersonFlag, PersonOfConcern, Vehicle, YoungPerson
 
 PERSONAL_FIELDS = (
@@ -60,6 +61,14 @@ def young_person_create(*, actor: Any, **fields: Any) -> YoungPerson:
     audit_record(
         actor=actor, action="create", obj=person, changed_fields=[k for k, v in fields.items() if v]
     )
+    if getattr(actor, "agency_id", None) is not None:
+        involvement_start(
+            actor=actor,
+            agency=actor.agency,
+            young_person=person,
+            source=InvolvementSource.ADDED,
+            purpose="Added the young person to Waymark",
+        )
     return person
 
 
@@ -170,3 +179,94 @@ def person_flag_add(
         + (["detail"] if detail else []),
     )
     return flag
+
+
+BREAK_GLASS_PERIOD = datetime.timedelta(hours=24)
+
+
+@transaction.atomic
+def involvement_start(
+    *,
+    actor: Any,
+    agency: Any,
+    young_person: YoungPerson,
+    source: str,
+    purpose: str,
+    lawful_basis: str = LawfulBasis.SAFEGUARDING,
+    worker: Any = None,
+) -> Involvement:
+    """Give an agency access to a young person. An agency already involved keeps its involvement."""
+    existing = (
+        Involvement.objects.active()
+        .filter(agency=agency, young_person=young_person, worker=worker)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    involvement = Involvement(
+        agency=agency,
+        worker=worker,
+        young_person=young_person,
+        source=source,
+        purpose=purpose.strip(),
+        lawful_basis=lawful_basis,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    involvement.full_clean()
+    involvement.save()
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=involvement,
+        changed_fields=["agency", "young_person", "purpose", "lawful_basis", "source"]
+        + (["worker"] if worker else []),
+    )
+    return involvement
+
+
+@transaction.atomic
+def involvement_end(*, actor: Any, involvement: Involvement, reason: str) -> Involvement:
+    """End an involvement from today: the agency's access ends with it."""
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the involvement is ending"]})
+    if not involvement.is_active:
+        raise ValidationError({"involvement": ["This involvement has already ended"]})
+    involvement.ended_on = max(timezone.localdate(), involvement.started_on)
+    involvement.save(update_fields=["ended_on", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="update",
+        obj=involvement,
+        changed_fields=["ended_on"],
+        purpose=reason.strip()[:500],
+    )
+    return involvement
+
+
+@transaction.atomic
+def break_glass_open(*, actor: Any, young_person: YoungPerson, reason: str) -> BreakGlass:
+    """Open a record without involvement: only with a stated reason, for a limited time."""
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValidationError(
+            {"reason": ["Say why you need to see this record now, in at least 10 characters"]}
+        )
+    if getattr(actor, "agency_id", None) is None:
+        raise ValidationError("Only a user who belongs to an agency can open a record")
+    now = timezone.now()
+    access = BreakGlass.objects.create(
+        user=actor,
+        agency_id=actor.agency_id,
+        young_person=young_person,
+        reason=reason,
+        opened_at=now,
+        expires_at=now + BREAK_GLASS_PERIOD,
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=access,
+        changed_fields=["young_person", "reason"],
+        purpose=f"Break-glass: {reason}"[:500],
+    )
+    return access

@@ -28,6 +28,9 @@ def test_a_token_is_issued_for_the_right_password_and_signs_requests_in(api, pra
     assert fresh.get("/api/agencies/").status_code == 200
 
 
+# The token view runs outside the request transaction (so a lockout counts failures); a refused
+# request would otherwise mark the test's own transaction for rollback.
+@pytest.mark.django_db(transaction=True)
 def test_no_token_for_the_wrong_password(api, practitioner):
     response = api.post(
         "/api/token/", {"username": practitioner.username, "password": "wrong"}, format="json"

@@ -145,13 +145,31 @@ def test_a_refused_concern_names_the_field_and_writes_nothing(api, pair, place, 
     assert row_counts() == before
 
 
-def test_a_young_person_the_user_cannot_see_is_an_unknown_reference(api, pair, place, other_agency):
+def test_recording_a_concern_involves_the_agency_with_a_young_person_it_did_not_know(
+    api, practitioner, pair, place, other_agency
+):
+    from waymark.people.models import Involvement
+
     stranger = YoungPersonFactory(created_by_agency=other_agency)
-    before = row_counts()
+    assert api.get(f"/api/young-people/{stranger.reference}/").status_code == 404
     data = payload(place=place, young_people=[pair[0], stranger])
     response = api.post("/api/concerns/", data, format="json")
+    assert response.status_code == 201
+    involvement = Involvement.objects.get(young_person=stranger, agency=practitioner.agency)
+    assert involvement.source == "concern"
+    assert AuditEvent.objects.filter(
+        object_type="people.involvement", object_id=str(involvement.pk), action="create"
+    ).exists()
+    assert api.get(f"/api/young-people/{stranger.reference}/").status_code == 200
+
+
+def test_an_unknown_young_person_reference_writes_nothing(api, pair, place):
+    before = row_counts()
+    data = payload(place=place, young_people=[pair[0]])
+    data["young_people"].append({"reference": "YP-00000", "role": "at_risk"})
+    response = api.post("/api/concerns/", data, format="json")
     assert response.status_code == 400
-    assert stranger.reference in str(response.json()["young_people"])
+    assert "YP-00000" in str(response.json()["young_people"])
     assert row_counts() == before
 
 

@@ -238,7 +238,8 @@ def test_removing_the_town_leaves_other_records(built, practitioner):
     demo_remove()
     assert demo_state() is None
     assert not YoungPerson.objects.exists() and not Concern.objects.exists()
-    assert not Agency.objects.filter(name__startswith="Midshire").exists()
+    # The demo's agencies and users stay: the append-only audit log refers to them.
+    assert Agency.objects.filter(name__startswith="Midshire").exists()
     assert User.objects.filter(pk=practitioner.pk).exists()
 
 
@@ -252,3 +253,19 @@ def test_pairs_in_a_group_are_friends_not_strangers(built):
         if link is not None:
             kinds.add(link.kind)
     assert "friend" in kinds
+
+
+def test_a_reset_keeps_the_audit_trail_whole(client):
+    """Demo users' own reads stay in the append-only trail across a reset, and it still verifies."""
+    from waymark.audit.selectors import audit_chain_verify
+
+    demo_ensure(seed=SEED, scale=SCALE)
+    user = User.objects.get(username="practitioner")
+    client.force_login(user)
+    assert client.get("/").status_code == 200
+    person = YoungPerson.objects.filter(involvements__agency=user.agency).first()
+    assert client.get(f"/young-people/{person.reference}/").status_code == 200
+    assert AuditEvent.objects.filter(actor=user, action="view").exists()
+    demo_ensure(seed=SEED + 1, scale=SCALE)
+    assert AuditEvent.objects.filter(actor=user, action="view").exists()
+    assert audit_chain_verify().intact

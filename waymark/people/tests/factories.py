@@ -6,12 +6,13 @@ from factory.django import DjangoModelFactory
 
 from waymark.accounts.tests.factories import AgencyFactory
 from waymark.core.references import reference_new
-from waymark.people.models import Gender, PersonFlag, PersonOfConcern, YoungPerson
+from waymark.people.models import Gender, Involvement, PersonFlag, PersonOfConcern, YoungPerson
 
 
 class YoungPersonFactory(DjangoModelFactory):
     class Meta:
         model = YoungPerson
+        skip_postgeneration_save = True
 
     reference = factory.LazyFunction(lambda: reference_new("YP"))
     given_name = factory.Faker("first_name", locale="en_GB")
@@ -23,6 +24,18 @@ class YoungPersonFactory(DjangoModelFactory):
     )
     gender = Gender.NOT_KNOWN
     created_by_agency = factory.SubFactory(AgencyFactory)
+
+    @factory.post_generation
+    def involvement(obj, create, extracted, **kwargs):  # noqa: N805
+        """The agency that added a young person is involved with them, as in the service."""
+        if create and obj.created_by_agency_id:
+            Involvement.objects.create(
+                agency_id=obj.created_by_agency_id,
+                young_person=obj,
+                source="added",
+                purpose="Added the young person to Waymark",
+                lawful_basis="sch1_para18",
+            )
 
 
 class PersonOfConcernFactory(DjangoModelFactory):

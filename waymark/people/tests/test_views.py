@@ -82,12 +82,6 @@ def test_young_person_page_shows_chronology_links_places_and_hides_unseen_names(
     assert "Unconfirmed: a single report, not verified" in page
 
 
-def test_young_person_of_another_agency_is_not_found(client, practitioner, outsider):
-    theirs = YoungPersonFactory(created_by_agency=outsider.agency)
-    client.force_login(practitioner)
-    assert client.get(reverse("young-person-detail", args=[theirs.reference])).status_code == 404
-
-
 def test_expired_flag_shows_as_expired(client, practitioner):
     flag = PersonFlagFactory(review_by=timezone.localdate() - datetime.timedelta(days=1))
     client.force_login(practitioner)

@@ -1,0 +1,312 @@
+"""The permission harness: every route in Waymark, checked for who may and may not use it.
+
+Each route has an entry below. The suite fails when a route has none, so a new page or endpoint
+cannot ship without saying who may see it. For each entry it checks:
+
+1. an anonymous user is refused (sent to sign in, or 401/403 from the API);
+2. a practitioner of another agency with no involvement is refused (403 or 404) where the route
+   shows a young person's record, and on every route sees none of the young person's identifying
+   data in the body;
+3. the permitted user gets the page or record;
+4. reading personal data writes an audit event for that user.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from waymark.accounts.models import Role
+from waymark.accounts.tests.factories import AgencyFactory, UserFactory
+from waymark.audit.models import AuditEvent
+from waymark.concerns.models import Association
+from waymark.concerns.tests.factories import concern_make
+from waymark.contexts.tests.factories import PlaceFactory, WardFactory
+from waymark.people.tests.factories import PersonFlagFactory, YoungPersonFactory
+
+# What must never reach a user without involvement.
+GIVEN, FAMILY, NHS = "Zarathustra", "Quinlan-Okonkwo", "9434765919"
+NARRATIVE = "seen getting into a silver hatchback outside the arcade"
+
+
+@dataclass
+class World:
+    practitioner: Any
+    manager: Any
+    outsider: Any
+    young_person: Any
+    other_young_person: Any
+    place: Any
+    ward: Any
+    concern: Any
+    association: Any
+    person_of_concern: Any
+    agency: Any
+
+
+@pytest.fixture
+def world(db) -> World:
+    agency = AgencyFactory(name="Eastbridge Children's Services")
+    police = AgencyFactory(name="Midshire Police", sector="police")
+    practitioner = UserFactory(username="sam", agency=agency, role=Role.PRACTITIONER)
+    manager = UserFactory(username="morgan", agency=agency, role=Role.MANAGER)
+    outsider = UserFactory(username="alex", agency=police, role=Role.PRACTITIONER)
+    zara = YoungPersonFactory(
+        given_name=GIVEN, family_name=FAMILY, nhs_number=NHS, created_by_agency=agency
+    )
+    leo = YoungPersonFactory(created_by_agency=agency)
+    ward = WardFactory(name="Riverside")
+    place = PlaceFactory(name="Riverside Arcade", ward=ward)
+    flag = PersonFlagFactory()
+    concern = concern_make(
+        actor=practitioner,
+        young_people=[zara, leo],
+        place=place,
+        persons_of_concern=[flag.person],
+        narrative=f"Both {NARRATIVE}.",
+    )
+    return World(
+        practitioner=practitioner,
+        manager=manager,
+        outsider=outsider,
+        young_person=zara,
+        other_young_person=leo,
+        place=place,
+        ward=ward,
+        concern=concern,
+        association=Association.objects.filter(other_young_person__isnull=False).get(),
+        person_of_concern=flag.person,
+        agency=agency,
+    )
+
+
+@dataclass
+class Route:
+    url: Callable[[World], str]
+    method: str = "get"
+    data: Callable[[World], dict] | None = None
+    # Shows one young person's record: another agency's user must be refused.
+    record: bool = False
+    # Reads personal data: the permitted user's read must be audited.
+    audited: bool = False
+    # Open to anyone (signing in): no anonymous refusal to check.
+    public: bool = False
+    user: str = "practitioner"
+    # What the permitted user must find in a record's body: by default the young person's name.
+    evidence: Callable[[World], str] = lambda w: FAMILY  # noqa: E731
+    ok: tuple[int, ...] = (200,)
+    extra: dict = field(default_factory=dict)
+
+
+def yp(w: World) -> str:
+    return w.young_person.reference
+
+
+def concern_payload(w: World) -> dict:
+    return {
+        "occurred_on": str(timezone.localdate() - datetime.timedelta(days=1)),
+        "place": w.place.pk,
+        "young_people": [{"reference": w.other_young_person.reference, "role": "at_risk"}],
+        "persons_of_concern": [],
+        "risks": [{"category": "cce", "indicators": []}],
+        "narrative": "Seen at the arcade late at night.",
+        "source_evaluation": "2",
+        "information_assessment": "B",
+        "handling_code": "P",
+    }
+
+
+ROUTES: dict[str, Route] = {
+    # Signing in and out, and two-factor steps, are reached before a user is known.
+    "login": Route(lambda w: "/sign-in/", public=True, ok=(200, 302)),
+    "logout": Route(lambda w: "/sign-out/", method="post", public=True, ok=(302,)),
+    "two-factor": Route(lambda w: "/sign-in/two-factor/", public=True, ok=(200, 302)),
+    "two-factor-set-up": Route(lambda w: "/sign-in/two-factor/set-up/", public=True, ok=(200, 302)),
+    "two-factor-backup-codes": Route(
+        lambda w: "/sign-in/two-factor/backup-codes/", public=True, ok=(200, 302)
+    ),
+    # Web pages.
+    "dashboard": Route(lambda w: "/"),
+    "search": Route(lambda w: f"/search/?q={GIVEN}+{FAMILY}", audited=True),
+    "concern-new": Route(lambda w: "/concerns/new/"),
+    "concern-check": Route(lambda w: "/concerns/new/check/", ok=(302,)),
+    "concern-detail": Route(
+        lambda w: f"/concerns/{w.concern.reference}/", record=True, audited=True
+    ),
+    "young-person-new": Route(lambda w: "/young-people/new/"),
+    "young-person-detail": Route(lambda w: f"/young-people/{yp(w)}/", record=True, audited=True),
+    "young-person-break-glass": Route(lambda w: f"/young-people/{yp(w)}/break-glass/"),
+    "young-person-access": Route(
+        lambda w: f"/young-people/{yp(w)}/access/", record=True, audited=True, user="manager"
+    ),
+    "person-of-concern-new": Route(lambda w: "/persons-of-concern/new/"),
+    "person-of-concern-detail": Route(
+        lambda w: f"/persons-of-concern/{w.person_of_concern.reference}/", audited=True
+    ),
+    "place-list": Route(lambda w: "/places/"),
+    "place-new": Route(lambda w: "/places/new/"),
+    "place-detail": Route(lambda w: f"/places/{w.place.pk}/"),
+    # API.
+    "api:schema": Route(lambda w: "/api/schema/"),
+    "api:docs": Route(lambda w: "/api/docs/"),
+    "api:token": Route(
+        lambda w: "/api/token/",
+        method="post",
+        public=True,
+        data=lambda w: {"username": "sam", "password": "correct-horse-battery"},
+    ),
+    "api:api-root": Route(lambda w: "/api/"),
+    "api:agency-list": Route(lambda w: "/api/agencies/"),
+    "api:agency-detail": Route(lambda w: f"/api/agencies/{w.agency.pk}/"),
+    "api:ward-list": Route(lambda w: "/api/wards/"),
+    "api:ward-detail": Route(lambda w: f"/api/wards/{w.ward.pk}/"),
+    "api:place-list": Route(lambda w: "/api/places/"),
+    "api:place-detail": Route(lambda w: f"/api/places/{w.place.pk}/"),
+    "api:place-concerns": Route(lambda w: f"/api/places/{w.place.pk}/concerns/"),
+    "api:young-person-list": Route(lambda w: "/api/young-people/"),
+    "api:young-person-detail": Route(
+        lambda w: f"/api/young-people/{yp(w)}/", record=True, audited=True
+    ),
+    "api:young-person-associations": Route(
+        lambda w: f"/api/young-people/{yp(w)}/associations/",
+        record=True,
+        audited=True,
+        evidence=lambda w: w.other_young_person.reference,
+    ),
+    "api:young-person-concerns": Route(
+        lambda w: f"/api/young-people/{yp(w)}/concerns/",
+        record=True,
+        audited=True,
+        evidence=lambda w: NARRATIVE,
+    ),
+    "api:young-person-access": Route(
+        lambda w: f"/api/young-people/{yp(w)}/access/",
+        record=True,
+        audited=True,
+        user="manager",
+        evidence=lambda w: '"actor":"sam"',
+    ),
+    "api:young-person-break-glass": Route(
+        lambda w: f"/api/young-people/{yp(w)}/break-glass/",
+        method="post",
+        data=lambda w: {"reason": "Missing overnight: need her known associates"},
+        ok=(201,),
+    ),
+    "api:person-of-concern-list": Route(lambda w: "/api/persons-of-concern/"),
+    "api:person-of-concern-detail": Route(
+        lambda w: f"/api/persons-of-concern/{w.person_of_concern.reference}/", audited=True
+    ),
+    "api:person-of-concern-flags": Route(
+        lambda w: f"/api/persons-of-concern/{w.person_of_concern.reference}/flags/",
+        audited=True,
+    ),
+    "api:concern-list": Route(lambda w: "/api/concerns/"),
+    "api:concern-detail": Route(
+        lambda w: f"/api/concerns/{w.concern.reference}/",
+        record=True,
+        audited=True,
+        evidence=lambda w: NARRATIVE,
+    ),
+    "api:association-list": Route(lambda w: "/api/associations/"),
+    "api:association-detail": Route(
+        lambda w: f"/api/associations/{w.association.pk}/",
+        record=True,
+        evidence=lambda w: w.concern.reference,
+    ),
+}
+
+# Writes through the API, checked the same way: refused anonymously, allowed for the user.
+WRITES: dict[str, Route] = {
+    "api:concern-list": Route(
+        lambda w: "/api/concerns/", method="post", data=concern_payload, ok=(201,)
+    ),
+}
+
+
+def route_names() -> set[str]:
+    def walk(patterns: list, namespace: str | None = None) -> set[str]:
+        names: set[str] = set()
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.app_name == "admin":
+                    continue  # Django's admin: staff only, and it holds no personal tables
+                names |= walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+        return names
+
+    return walk(get_resolver().url_patterns)
+
+
+def test_every_route_has_an_entry_in_the_harness():
+    missing = route_names() - set(ROUTES)
+    assert not missing, f"Routes with no permission-harness entry: {sorted(missing)}"
+    stale = set(ROUTES) - route_names()
+    assert not stale, f"Harness entries for routes that no longer exist: {sorted(stale)}"
+
+
+def _call(client: Any, route: Route, w: World) -> Any:
+    url = route.url(w)
+    data = route.data(w) if route.data else None
+    if route.method == "post":
+        return client.post(url, data, format="json") if data else client.post(url)
+    return client.get(url)
+
+
+def _client(user: Any = None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _body(response: Any) -> str:
+    return response.content.decode(errors="replace")
+
+
+CASES = [(name, r) for name, r in ROUTES.items()] + [
+    (f"{name} (write)", r) for name, r in WRITES.items()
+]
+
+
+@pytest.mark.parametrize(("name", "route"), CASES, ids=[c[0] for c in CASES])
+def test_anonymous_users_are_refused(world, name, route):
+    if route.public:
+        pytest.skip("reached before signing in")
+    response = _call(_client(), route, world)
+    if name.startswith("api:"):
+        assert response.status_code in (401, 403)
+    else:
+        assert response.status_code == 302 and "/sign-in/" in response["Location"]
+    for secret in (FAMILY, NHS, NARRATIVE):
+        assert secret not in _body(response)
+
+
+@pytest.mark.parametrize(("name", "route"), CASES, ids=[c[0] for c in CASES])
+def test_another_agency_without_involvement_sees_no_identifying_data(world, name, route):
+    response = _call(_client(world.outsider), route, world)
+    assert response.status_code < 500
+    if route.record:
+        assert response.status_code in (403, 404)
+    # A search page repeats the words searched for; nothing else may name the young person.
+    body = _body(response).replace(f"{GIVEN} {FAMILY}", "")
+    for secret in (GIVEN, FAMILY, NHS, NARRATIVE):
+        assert secret not in body, secret
+
+
+@pytest.mark.parametrize(("name", "route"), CASES, ids=[c[0] for c in CASES])
+def test_the_permitted_user_gets_it_and_personal_reads_are_audited(world, name, route):
+    user = getattr(world, route.user)
+    before = AuditEvent.objects.filter(actor=user).count()
+    response = _call(_client(user), route, world)
+    assert response.status_code in route.ok, _body(response)[:500]
+    if route.record and route.method == "get":
+        # The record itself reaches the user who may see it.
+        assert route.evidence(world) in _body(response)
+    if route.audited:
+        assert AuditEvent.objects.filter(actor=user).count() > before

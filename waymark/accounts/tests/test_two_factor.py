@@ -1,0 +1,234 @@
+"""Two-factor authentication with an authenticator app (TOTP), when WAYMARK_REQUIRE_2FA is on.
+
+Codes are computed from the device's key with django-otp's own TOTP, as a phone would.
+"""
+
+import base64
+import re
+
+import pytest
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from waymark.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-battery"  # set by UserFactory
+
+
+@pytest.fixture(autouse=True)
+def two_factor_required(settings):
+    settings.WAYMARK_REQUIRE_2FA = True
+
+
+def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
+    """The code the app shows now, or `steps_ahead` 30-second steps from now."""
+    value = totp(
+        device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps_ahead
+    )
+    return f"{value:0{device.digits}d}"
+
+
+def sign_in(client, user, next_url: str = ""):
+    data = {"username": user.username, "password": PASSWORD}
+    if next_url:
+        data["next"] = next_url
+    return client.post(reverse("login"), data)
+
+
+def enrol(client, user) -> TOTPDevice:
+    """Sign in with a password and set up an authenticator app, through the pages."""
+    sign_in(client, user)
+    client.get(reverse("two-factor-set-up"))
+    device = TOTPDevice.objects.get(user=user)
+    response = client.post(reverse("two-factor-set-up"), {"code": code_for(device)})
+    assert response.status_code == 302, response.content.decode()
+    device.refresh_from_db()
+    return device
+
+
+def test_a_password_alone_leads_to_setting_up_an_app_and_reaches_no_other_page(
+    client, practitioner
+):
+    response = sign_in(client, practitioner, next_url="/places/")
+    assert response.status_code == 302
+    assert response.url == reverse("two-factor") + "?next=%2Fplaces%2F"
+    response = client.get(response.url)
+    assert response.url == reverse("two-factor-set-up") + "?next=%2Fplaces%2F"
+
+    # Every other page sends the half-signed-in user back to the two-factor step.
+    for path in ("/", "/places/", "/search/", "/young-people/new/", "/admin/"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.url.startswith(reverse("two-factor") + "?next="), path
+    assert client.get(reverse("two-factor-set-up")).status_code == 200
+    # Signing out still works.
+    assert client.post(reverse("logout")).status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_enrolment_shows_the_secret_and_confirms_with_a_code_from_the_key(client, practitioner):
+    sign_in(client, practitioner)
+    page = client.get(reverse("two-factor-set-up", query={"next": "/places/"}))
+    html = page.content.decode()
+    device = TOTPDevice.objects.get(user=practitioner)
+    assert not device.confirmed
+    secret = re.search(r'id="secret-key">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
+    assert base64.b32decode(secret) == bytes.fromhex(device.key)
+    assert "otpauth://totp/Waymark%3Asam.practitioner?secret=" in html
+    assert 'src="data:image/svg+xml;base64,' in html
+    # Showing the page again keeps the same secret, so a scan already made still works.
+    client.get(reverse("two-factor-set-up"))
+    assert TOTPDevice.objects.filter(user=practitioner).get() == device
+
+    response = client.post(
+        reverse("two-factor-set-up"), {"code": code_for(device), "next": "/places/"}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("two-factor-backup-codes") + "?next=%2Fplaces%2F"
+    device.refresh_from_db()
+    assert device.confirmed
+
+    codes_page = client.get(response.url).content.decode()
+    codes = StaticToken.objects.filter(device__user=practitioner).values_list("token", flat=True)
+    assert len(codes) == 10
+    assert all(code in codes_page for code in codes)
+    # Shown once only.
+    assert client.get(response.url).status_code == 302
+
+    assert client.get("/places/").status_code == 200
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert AuditEvent.objects.filter(
+        actor=practitioner, object_type="otp_totp.totpdevice", object_id=str(device.pk)
+    ).exists()
+
+
+def test_a_wrong_code_is_refused_with_an_error_summary_and_confirms_nothing(client, practitioner):
+    sign_in(client, practitioner)
+    client.get(reverse("two-factor-set-up"))
+    device = TOTPDevice.objects.get(user=practitioner)
+    near = {code_for(device, steps) for steps in (-1, 0, 1)}
+    wrong = next(c for c in ("000000", "111111", "222222", "333333") if c not in near)
+
+    response = client.post(reverse("two-factor-set-up"), {"code": wrong})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert '<a href="#id_code">The code is not right.' in html
+    assert "govuk-input--error" in html
+    device.refresh_from_db()
+    assert not device.confirmed
+    assert not StaticToken.objects.exists()
+    assert client.get(reverse("dashboard")).status_code == 302
+
+    # An empty code says what to do.
+    html = client.post(reverse("two-factor-set-up"), {"code": ""}).content.decode()
+    assert "Enter the code from your authenticator app" in html
+
+    # Guessing is slowed down: straight after a wrong code even the right one must wait.
+    response = client.post(reverse("two-factor-set-up"), {"code": code_for(device)})
+    assert "too many wrong codes" in response.content.decode()
+    device.refresh_from_db()
+    assert not device.confirmed
+
+
+def test_the_next_sign_in_asks_for_the_code_and_cannot_set_up_another_app(client, practitioner):
+    device = enrol(client, practitioner)
+    client.post(reverse("logout"))
+
+    response = sign_in(client, practitioner)
+    assert response.url == reverse("two-factor") + "?next=%2F"
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert "Enter your two-factor code" in page.content.decode()
+    assert client.get(reverse("dashboard")).status_code == 302
+    # Someone with only the password cannot swap in their own app.
+    response = client.get(reverse("two-factor-set-up"))
+    assert response.url.startswith(reverse("two-factor"))
+    assert TOTPDevice.objects.filter(user=practitioner).count() == 1
+
+    # The code used at enrolment cannot be used again; the app's next code can.
+    old_session = client.session.session_key
+    response = client.post(reverse("two-factor"), {"code": code_for(device, steps_ahead=1)})
+    assert response.status_code == 302
+    assert response.url == "/"
+    assert client.session.session_key != old_session
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_a_backup_code_signs_in_once(client, practitioner):
+    enrol(client, practitioner)
+    code = StaticToken.objects.filter(device__user=practitioner).first().token
+    client.post(reverse("logout"))
+
+    sign_in(client, practitioner)
+    response = client.post(reverse("two-factor"), {"code": code.upper()})
+    assert response.status_code == 302
+    assert client.get(reverse("dashboard")).status_code == 200
+    client.post(reverse("logout"))
+
+    sign_in(client, practitioner)
+    response = client.post(reverse("two-factor"), {"code": code})
+    assert response.status_code == 200
+    assert "The code is not right" in response.content.decode()
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_the_two_factor_step_never_sends_the_user_to_another_site(client, practitioner):
+    device = enrol(client, practitioner)
+    client.post(reverse("logout"))
+    sign_in(client, practitioner)
+    response = client.post(
+        reverse("two-factor"),
+        {"code": code_for(device, steps_ahead=1), "next": "https://evil.example/"},
+    )
+    assert response.url == reverse("dashboard")
+
+
+def test_the_api_refuses_a_session_without_two_factor_but_takes_tokens(client, practitioner):
+    sign_in(client, practitioner)
+    response = client.get("/api/young-people/")
+    assert response.status_code == 403
+    assert "two-factor" in response.json()["detail"]
+
+    # Token authentication is unchanged (ADR 0005): a token needs only the password.
+    token = APIClient().post(
+        "/api/token/", {"username": practitioner.username, "password": PASSWORD}, format="json"
+    )
+    assert token.status_code == 200
+    assert Token.objects.filter(user=practitioner).exists()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+    assert api.get("/api/young-people/").status_code == 200
+
+
+def test_the_api_accepts_a_session_that_gave_its_code(client, practitioner):
+    enrol(client, practitioner)
+    assert client.get("/api/young-people/").status_code == 200
+
+
+def test_with_two_factor_off_a_password_is_enough(client, practitioner, settings):
+    settings.WAYMARK_REQUIRE_2FA = False
+    response = sign_in(client, practitioner)
+    assert response.url == "/"
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get("/api/young-people/").status_code == 200
+    assert client.get(reverse("two-factor-set-up")).status_code == 302
+    assert not TOTPDevice.objects.exists()
+
+
+def test_the_demo_says_loudly_when_two_factor_is_off(client, settings):
+    settings.WAYMARK_DEMO = True
+    settings.WAYMARK_REQUIRE_2FA = False
+    assert "Two-factor authentication is switched off in this demo" in (
+        client.get(reverse("login")).content.decode()
+    )
+    settings.WAYMARK_REQUIRE_2FA = True
+    assert "Two-factor authentication is switched off" not in (
+        client.get(reverse("login")).content.decode()
+    )
