@@ -25,6 +25,7 @@ from waymark.core.api import (
     get_or_404,
     service_errors,
 )
+from waymark.accounts.selectors import agency_list_visible_to
 from waymark.core.models import Reliability
 from waymark.people.selectors import (
     person_of_concern_get_visible_to,
@@ -136,6 +137,7 @@ class ConcernSerializer(serializers.ModelSerializer):
             "information_assessment",
             "handling_code",
             "handling_conditions",
+            "handling_agencies",
             "recorded_at",
             "recorded_by",
             "recording_agency",
@@ -180,6 +182,13 @@ class ConcernCreateSerializer(serializers.Serializer):
     information_assessment = serializers.ChoiceField(choices=InformationAssessment.choices)
     handling_code = serializers.ChoiceField(choices=HandlingCode.choices)
     handling_conditions = serializers.CharField(required=False, allow_blank=True, default="")
+    handling_agencies = VisibleIdField(
+        selector=agency_list_visible_to,
+        many=True,
+        required=False,
+        default=list,
+        help_text="With handling code C, ids of the agencies the conditions allow to see it",
+    )
     link_kind = EnumChoiceField(AssociationKind, required=False, default=AssociationKind.ASSOCIATE)
     link_reliability = EnumChoiceField(Reliability, required=False, default=Reliability.UNCONFIRMED)
 
@@ -208,6 +217,7 @@ class ConcernCreateSerializer(serializers.Serializer):
             information_assessment=data["information_assessment"],
             handling_code=data["handling_code"],
             handling_conditions=data["handling_conditions"],
+            handling_agencies=list(data["handling_agencies"]),
             link_kind=data["link_kind"],
             link_reliability=data["link_reliability"],
         )

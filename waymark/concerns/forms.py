@@ -5,6 +5,8 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 
+from waymark.accounts.models import Agency
+from waymark.accounts.selectors import agency_list_visible_to
 from waymark.contexts.models import PlaceKind
 from waymark.contexts.selectors import place_list_visible_to
 from waymark.core.forms import GovukDateField, GovukForm
@@ -112,6 +114,13 @@ class ConcernForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
+    handling_agencies = forms.ModelMultipleChoiceField(
+        label="Which other agencies may see it? (code C only)",
+        help_text="With conditions, only your agency and the agencies you choose see this concern",
+        queryset=Agency.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
     link_kind = forms.ChoiceField(
         label="How are the people in this concern linked?",
         help_text="Waymark links everyone named in a concern, with this concern as the source",
@@ -204,6 +213,7 @@ class ConcernForm(GovukForm):
             risks=risks,
             link_kind=data.get("link_kind", AssociationKind.ASSOCIATE),
             link_reliability=data.get("link_reliability", Reliability.UNCONFIRMED),
+            handling_agencies=list(data.get("handling_agencies") or []),
         )
         # Check the whole concern even when some answers are already wrong, so that the user
         # sees every problem at once rather than one screen at a time.

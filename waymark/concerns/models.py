@@ -69,6 +69,12 @@ class Concern(TimeStampedModel):
     information_assessment = models.CharField(max_length=1, choices=InformationAssessment.choices)
     handling_code = models.CharField(max_length=1, choices=HandlingCode.choices)
     handling_conditions = models.TextField(blank=True)
+    handling_agencies = models.ManyToManyField(
+        "accounts.Agency",
+        blank=True,
+        related_name="concerns_shared_with",
+        help_text="With handling code C, the agencies the conditions allow to see this concern",
+    )
 
     class Meta:
         ordering = ["-occurred_on", "-id"]

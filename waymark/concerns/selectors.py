@@ -12,16 +12,27 @@ from waymark.people.selectors import young_person_list_visible_to
 from .models import Association, Concern, ConcernYoungPerson
 
 
+def _handling_q(user: Any) -> Q:
+    """Handling code C: only the recording agency and the agencies its conditions name."""
+    agency_id = getattr(user, "agency_id", None)
+    shared = Concern.handling_agencies.through.objects.filter(agency_id=agency_id).values(
+        "concern_id"
+    )
+    return Q(handling_code="P") | Q(recording_agency_id=agency_id) | Q(pk__in=shared)
+
+
 def concern_list_visible_to(*, user: Any) -> QuerySet[Concern]:
     base = Concern.objects.select_related("place", "recorded_by", "recording_agency")
     if user.has_perm("concerns.view_all_concern"):
-        return base
+        return base.filter(_handling_q(user))
     if user.has_perm("concerns.view_assigned_concern"):
         visible_people = young_person_list_visible_to(user=user).values("pk")
+        involved = ConcernYoungPerson.objects.filter(young_person__in=visible_people).values(
+            "concern_id"
+        )
         return base.filter(
-            Q(recording_agency_id=getattr(user, "agency_id", None))
-            | Q(involved__young_person__in=visible_people)
-        ).distinct()
+            Q(recording_agency_id=getattr(user, "agency_id", None)) | Q(pk__in=involved)
+        ).filter(_handling_q(user))
     return base.none()
 
 

@@ -59,6 +59,8 @@ class ConcernInput:
     risks: dict[str, list[str]] = field(default_factory=dict)
     link_kind: str = AssociationKind.ASSOCIATE
     link_reliability: str = Reliability.UNCONFIRMED
+    # With handling code C, the agencies the conditions allow to see the concern.
+    handling_agencies: Sequence[Any] = ()
 
 
 def concern_validate(data: ConcernInput) -> None:
@@ -89,6 +91,11 @@ def concern_validate(data: ConcernInput) -> None:
         add("handling_code", "Select whether the information can be shared")
     elif data.handling_code == HandlingCode.C and not data.handling_conditions.strip():
         add("handling_conditions", "Enter the conditions on sharing this information")
+    if data.handling_agencies and data.handling_code != HandlingCode.C:
+        add(
+            "handling_agencies",
+            "Choose agencies only when sharing has conditions (handling code C)",
+        )
     if not data.risks:
         add("risks", "Select at least one kind of harm")
     for category, indicators in data.risks.items():
@@ -147,6 +154,10 @@ def concern_record(*, actor: Any, data: ConcernInput) -> Concern:
         ConcernYoungPerson(concern=concern, young_person=p, role=r) for p, r in data.young_people
     )
     concern.persons_of_concern.set(data.persons_of_concern)
+    if data.handling_code == HandlingCode.C:
+        concern.handling_agencies.set(
+            [a for a in data.handling_agencies if a.pk != actor.agency_id]
+        )
     audit_record(
         actor=actor,
         action="create",
@@ -160,6 +171,11 @@ def concern_record(*, actor: Any, data: ConcernInput) -> Concern:
             *(["occurred_time"] if data.occurred_time else []),
             *(["young_people"] if data.young_people else []),
             *(["persons_of_concern"] if data.persons_of_concern else []),
+            *(
+                ["handling_agencies"]
+                if data.handling_agencies and data.handling_code == HandlingCode.C
+                else []
+            ),
         ],
     )
     people = [p for p, _ in data.young_people]
