@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from waymark.audit.services import audit_record
+from waymark.audit.services import audit_record_many
 from waymark.concerns.selectors import concern_search
 from waymark.contexts.selectors import place_search
 from waymark.people.selectors import (
@@ -35,16 +35,13 @@ def search(request: HttpRequest) -> HttpResponse:
             results[kind] = rows[:RESULTS_SHOWN]
         # Young people the user may not see: that they exist and whom to contact, nothing else.
         results["known_elsewhere"] = young_person_known_elsewhere(user=request.user, query=query)
-        if results["young_people"] or results["persons_of_concern"]:
-            audit_record(
-                actor=request.user,
-                action="search",
-                object_type="people",
-                changed_fields=[
-                    *(p.reference for p in results["young_people"]),
-                    *(p.reference for p in results["persons_of_concern"]),
-                ],
-            )
+        # Who was found, by whom, is kept; the words searched for are not (they may be a name).
+        audit_record_many(
+            actor=request.user,
+            action="search",
+            objs=[*results["young_people"], *results["persons_of_concern"]],
+            purpose="Search",
+        )
     return render(
         request,
         "core/search.html",
