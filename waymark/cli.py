@@ -4,6 +4,10 @@
     waymark serve [--host H] [--port P]             serve Waymark on this machine
     waymark createuser --username U --agency A --role R [--password-stdin]
     waymark audit verify                            check the audit log's hash chain
+    waymark keys rotate                             re-encrypt every field under the newest key
+    waymark retention review|apply [--as-of D]      list or erase records past their retention
+    waymark retention hold|lift ... --as U          place or lift a legal hold
+    waymark sar YP-REF --as U [--out DIR]           subject access export (JSON and HTML)
     waymark manage <django command> ...             any Django management command
 
 Mistakes a person can put right (an unknown agency, a weak password, a host that is not this
@@ -162,6 +166,28 @@ def build_parser() -> argparse.ArgumentParser:
         "follows an event that was deleted or inserted; 0 means the chain is intact.",
     )
     verify.set_defaults(handler=cmd_audit_verify)
+
+    keys = commands.add_parser(
+        "keys",
+        help="manage the field-encryption keys",
+        description="Work with the field-encryption keys (WAYMARK_FIELD_KEYS, newest first).",
+    )
+    keys_commands = keys.add_subparsers(dest="keys_command", metavar="<keys command>")
+    keys_commands.required = True
+    rotate = keys_commands.add_parser(
+        "rotate",
+        help="re-encrypt every encrypted field under the newest key",
+        description="Re-encrypt every encrypted field under the first key of WAYMARK_FIELD_KEYS "
+        "and rebuild the blind indexes, in batches of 500 rows, each its own transaction. If it "
+        "is interrupted, run it again. When it completes, older keys can be removed from "
+        "WAYMARK_FIELD_KEYS. The rotation is recorded in the audit log.",
+    )
+    rotate.add_argument("--quiet", action="store_true", help="no progress bar")
+    rotate.set_defaults(handler=cmd_keys_rotate)
+
+    from waymark.records.cli import add_commands as add_records_commands
+
+    add_records_commands(commands)  # retention review/apply/hold/lift, sar
 
     commands.add_parser(
         "manage",
@@ -361,6 +387,28 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     print(
         f"The audit chain is intact: {report.checked:,} events. Newest hash {report.head_hash} "
         "(keep it elsewhere: a later check that does not reach it means events were cut off)."
+    )
+    return 0
+
+
+# --- keys --------------------------------------------------------------------------------------
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from waymark.core.crypto import InvalidToken
+    from waymark.core.keys import keys_rotate
+
+    try:
+        report = keys_rotate(progress=not args.quiet)
+    except InvalidToken as exc:
+        raise CommandFailed(
+            "a value could not be decrypted with any key in WAYMARK_FIELD_KEYS: put back the key "
+            "it was encrypted with, then run this again",
+            code=1,
+        ) from exc
+    print(
+        f"Re-encrypted the fields of {sum(report.rows.values()):,} rows under key "
+        f"{report.key_id}. Older keys can now be removed from WAYMARK_FIELD_KEYS."
     )
     return 0
 

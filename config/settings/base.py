@@ -7,6 +7,9 @@ from csp.constants import NONCE, NONE, SELF
 from config.env import BASE_DIR, VAR_DIR, env
 
 SECRET_KEY = env.str("WAYMARK_SECRET_KEY", default="")
+# Field encryption (ADR 0006): Fernet keys, newest first, and the separate blind-index key.
+WAYMARK_FIELD_KEYS: list[str] = env.list("WAYMARK_FIELD_KEYS", default=[])
+WAYMARK_BLIND_INDEX_KEY = env.str("WAYMARK_BLIND_INDEX_KEY", default="")
 DEBUG = False
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[])
 
@@ -35,6 +38,7 @@ INSTALLED_APPS = [
     "waymark.contexts",
     "waymark.people",
     "waymark.concerns",
+    "waymark.records",
 ]
 
 MIDDLEWARE = [

@@ -2,10 +2,12 @@
 
 import secrets
 
+from cryptography.fernet import Fernet
+
 from config.env import VAR_DIR, env
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY
+from .base import SECRET_KEY, WAYMARK_BLIND_INDEX_KEY, WAYMARK_FIELD_KEYS
 
 DEBUG = env.bool("WAYMARK_DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
@@ -16,6 +18,21 @@ if not SECRET_KEY:
         _key_file.write_text(secrets.token_urlsafe(50))
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
+
+# Field-encryption keys, made once and kept beside the database they protect. Losing
+# var/field_keys makes the encrypted fields of var/waymark.sqlite3 unreadable.
+_field_keys_file = VAR_DIR / "field_keys"
+if not WAYMARK_FIELD_KEYS:
+    if not _field_keys_file.exists():
+        _field_keys_file.write_text(Fernet.generate_key().decode() + "\n")
+        _field_keys_file.chmod(0o600)
+    WAYMARK_FIELD_KEYS = _field_keys_file.read_text().split()
+_index_key_file = VAR_DIR / "blind_index_key"
+if not WAYMARK_BLIND_INDEX_KEY:
+    if not _index_key_file.exists():
+        _index_key_file.write_text(secrets.token_urlsafe(48))
+        _index_key_file.chmod(0o600)
+    WAYMARK_BLIND_INDEX_KEY = _index_key_file.read_text().strip()
 
 WAYMARK_DEMO = env.bool("WAYMARK_DEMO", default=True)
 # The demo's logins are printed for anyone to use, so it asks for no second factor unless told

@@ -1,5 +1,6 @@
 """Production: every secret comes from the environment, and nothing starts without them."""
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env
@@ -10,6 +11,24 @@ SECRET_KEY = env.str("WAYMARK_SECRET_KEY", default="")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
         "WAYMARK_SECRET_KEY must be set to a random value of at least 50 characters."
+    )
+WAYMARK_FIELD_KEYS = env.list("WAYMARK_FIELD_KEYS", default=[])
+if not WAYMARK_FIELD_KEYS:
+    raise ImproperlyConfigured(
+        "WAYMARK_FIELD_KEYS must list the field-encryption keys, newest first (see .env.example)."
+    )
+for _key in WAYMARK_FIELD_KEYS:
+    try:
+        Fernet(_key.encode())
+    except ValueError:
+        raise ImproperlyConfigured(
+            "Each WAYMARK_FIELD_KEYS entry must be a Fernet key (see .env.example)."
+        ) from None
+WAYMARK_BLIND_INDEX_KEY = env.str("WAYMARK_BLIND_INDEX_KEY", default="")
+if len(WAYMARK_BLIND_INDEX_KEY) < 32 or WAYMARK_BLIND_INDEX_KEY in WAYMARK_FIELD_KEYS:
+    raise ImproperlyConfigured(
+        "WAYMARK_BLIND_INDEX_KEY must be a random value of at least 32 characters, "
+        "different from every field-encryption key."
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:

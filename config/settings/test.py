@@ -3,6 +3,9 @@
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-key-not-for-use-anywhere-else-0123456789"  # noqa: S105
+# Fixed keys, so a failing test can be replayed; never valid anywhere else.
+WAYMARK_FIELD_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS1ub3QtZm9yLXVzZSE="]
+WAYMARK_BLIND_INDEX_KEY = "test-only-blind-index-key-not-for-use-anywhere"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

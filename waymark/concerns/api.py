@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from waymark.accounts.selectors import agency_list_visible_to
 from waymark.contexts.models import Place
 from waymark.contexts.selectors import place_list_visible_to
 from waymark.core.api import (
@@ -25,7 +26,6 @@ from waymark.core.api import (
     get_or_404,
     service_errors,
 )
-from waymark.accounts.selectors import agency_list_visible_to
 from waymark.core.models import Reliability
 from waymark.people.selectors import (
     person_of_concern_get_visible_to,

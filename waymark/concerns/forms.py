@@ -138,6 +138,10 @@ class ConcernForm(GovukForm):
         self.user = user
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["place"]).choices = place_choices(user)
+        agencies: Any = self.fields["handling_agencies"]
+        agencies.queryset = agency_list_visible_to(user=user).exclude(
+            users__pk=getattr(user, "pk", 0) or 0
+        )
         self.fields["place"].error_messages["required"] = (
             "Select the place where it happened, or say it had no fixed place"
         )

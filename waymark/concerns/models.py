@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from waymark.core.fields import EncryptedTextField
 from waymark.core.models import RELIABILITY_IN_WORDS, Reliability, TimeStampedModel
 
 from .taxonomy import INDICATOR_LABELS, RiskCategory
@@ -64,11 +65,11 @@ class Concern(TimeStampedModel):
     persons_of_concern = models.ManyToManyField(
         "people.PersonOfConcern", blank=True, related_name="concerns"
     )
-    narrative = models.TextField()
+    narrative = EncryptedTextField()
     source_evaluation = models.CharField(max_length=1, choices=SourceEvaluation.choices)
     information_assessment = models.CharField(max_length=1, choices=InformationAssessment.choices)
     handling_code = models.CharField(max_length=1, choices=HandlingCode.choices)
-    handling_conditions = models.TextField(blank=True)
+    handling_conditions = EncryptedTextField(blank=True)
     handling_agencies = models.ManyToManyField(
         "accounts.Agency",
         blank=True,

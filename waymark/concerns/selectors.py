@@ -15,6 +15,8 @@ from .models import Association, Concern, ConcernYoungPerson
 def _handling_q(user: Any) -> Q:
     """Handling code C: only the recording agency and the agencies its conditions name."""
     agency_id = getattr(user, "agency_id", None)
+    if agency_id is None:
+        return Q(handling_code="P")
     shared = Concern.handling_agencies.through.objects.filter(agency_id=agency_id).values(
         "concern_id"
     )

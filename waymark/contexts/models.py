@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from waymark.core.fields import EncryptedCharField
 from waymark.core.models import TimeStampedModel
 from waymark.core.validators import validate_latitude, validate_longitude, validate_postcode
 
@@ -41,7 +42,8 @@ class Place(TimeStampedModel):
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=PlaceKind.choices)
-    address = models.CharField(max_length=300, blank=True)
+    # Encrypted for every kind, not only residential: simpler, and a kind can be changed later.
+    address = EncryptedCharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=8, blank=True, validators=[validate_postcode])
     uprn = models.CharField("UPRN", max_length=12, blank=True)
     latitude = models.FloatField(validators=[validate_latitude])

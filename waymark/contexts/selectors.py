@@ -14,10 +14,9 @@ def place_list_visible_to(*, user: Any) -> QuerySet[Place]:
 
 
 def place_search(*, user: Any, query: str) -> QuerySet[Place]:
+    """By name or postcode. Addresses are encrypted (ADR 0006), so they are not searched."""
     q = query.strip()
-    return place_list_visible_to(user=user).filter(
-        Q(name__icontains=q) | Q(address__icontains=q) | Q(postcode__icontains=q)
-    )
+    return place_list_visible_to(user=user).filter(Q(name__icontains=q) | Q(postcode__icontains=q))
 
 
 def ward_list_visible_to(*, user: Any) -> QuerySet[Ward]:

@@ -39,7 +39,16 @@ from waymark.audit.services import audit_record
 from waymark.concerns.models import Association, Concern, ConcernRisk, ConcernYoungPerson
 from waymark.contexts.models import Place, Ward
 from waymark.people.access import Involvement, InvolvementSource, LawfulBasis
-from waymark.people.models import PersonFlag, PersonOfConcern, Vehicle, YoungPerson
+from waymark.people.models import (
+    PersonFlag,
+    PersonOfConcern,
+    PersonOfConcernNameWord,
+    Vehicle,
+    YoungPerson,
+    person_of_concern_name_words,
+    vehicle_set_blind_indexes,
+    young_person_set_blind_indexes,
+)
 
 from . import DEMO_PASSWORD
 from .agencies import AGENCIES, CSC, DEMO_AGENCY_NAMES, POLICE, USERS, agency_of
@@ -260,6 +269,9 @@ def demo_build(*, build: DemoBuild, progress: bool = False) -> DemoResult:
     )
     step("writing young people")
     _set_who_added(seed, children, planned, users, now)
+    # bulk_create bypasses save(), which keeps the blind indexes; set them here instead.
+    for child in children:
+        young_person_set_blind_indexes(child.person)
     YoungPerson.objects.bulk_create([c.person for c in children], batch_size=BATCH)
     step("writing persons of concern")
     _write_adults(adults)
@@ -340,7 +352,14 @@ def _set_who_added(
 
 def _write_adults(adults: list[Adult]) -> None:
     PersonOfConcern.objects.bulk_create([a.person for a in adults], batch_size=BATCH)
-    Vehicle.objects.bulk_create([v for a in adults for v in a.vehicles], batch_size=BATCH)
+    # bulk_create bypasses save(), which keeps the blind indexes; write them here instead.
+    PersonOfConcernNameWord.objects.bulk_create(
+        [w for a in adults for w in person_of_concern_name_words(a.person)], batch_size=BATCH
+    )
+    vehicles = [v for a in adults for v in a.vehicles]
+    for vehicle in vehicles:
+        vehicle_set_blind_indexes(vehicle)
+    Vehicle.objects.bulk_create(vehicles, batch_size=BATCH)
     PersonFlag.objects.bulk_create([f for a in adults for f in a.flags], batch_size=BATCH)
 
 

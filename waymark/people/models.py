@@ -1,9 +1,13 @@
 import datetime
+import re
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from waymark.core.crypto import blind_index, normalise, words
+from waymark.core.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from waymark.core.models import Reliability, TimeStampedModel
 from waymark.core.validators import validate_nhs_number, validate_upn
 
@@ -47,23 +51,77 @@ class Ethnicity(models.TextChoices):
     NOT_STATED = "not_stated", "Not stated"
 
 
+def BlindIndexField() -> Any:  # noqa: N802 (reads as a field class where it is used)
+    """An HMAC-SHA256 hex digest, or '' when the value it indexes is blank."""
+    return models.CharField(max_length=64, blank=True, default="", editable=False, db_index=True)
+
+
+# Each index has its own purpose string, so equal words in different fields do not match.
+GIVEN_NAME = "young-person-given-name"
+FAMILY_NAME = "young-person-family-name"
+KNOWN_AS = "young-person-known-as"
+NAME_DOB = "young-person-name-dob"
+NHS_NUMBER = "young-person-nhs-number"
+PERSON_OF_CONCERN_NAME = "person-of-concern-name-word"
+VEHICLE_REGISTRATION = "vehicle-registration"
+YOUNG_PERSON_INDEXES = (
+    "nhs_number_index",
+    "name_dob_index",
+    "given_name_index",
+    "family_name_index",
+    "known_as_index",
+)
+
+
+def name_index(value: str, purpose: str) -> str:
+    return blind_index(normalise(value), purpose=purpose)
+
+
+def nhs_number_index(value: str) -> str:
+    return blind_index(re.sub(r"\D", "", value), purpose=NHS_NUMBER)
+
+
+def name_dob_index(given_name: str, family_name: str, date_of_birth: Any) -> str:
+    if not (given_name and family_name and date_of_birth):
+        return ""
+    dob = date_of_birth.isoformat() if hasattr(date_of_birth, "isoformat") else date_of_birth
+    value = f"{normalise(given_name)}|{normalise(family_name)}|{dob}"
+    return blind_index(value, purpose=NAME_DOB)
+
+
+def registration_index(value: str) -> str:
+    return blind_index("".join(normalise(value).split()), purpose=VEHICLE_REGISTRATION)
+
+
+def young_person_set_blind_indexes(person: "YoungPerson") -> None:
+    """Fill a young person's blind indexes from their plaintext. save() calls this; so must any
+    writer that bypasses save(), such as bulk_create in the demo loader."""
+    person.nhs_number_index = nhs_number_index(person.nhs_number or "")
+    person.name_dob_index = name_dob_index(
+        person.given_name, person.family_name, person.date_of_birth
+    )
+    person.given_name_index = name_index(person.given_name or "", GIVEN_NAME)
+    person.family_name_index = name_index(person.family_name or "", FAMILY_NAME)
+    person.known_as_index = name_index(person.known_as or "", KNOWN_AS)
+
+
 class YoungPerson(TimeStampedModel):
     """A child or young person. Lists and analytics use `reference`, never the name."""
 
     reference = models.CharField(max_length=12, unique=True, editable=False)
-    given_name = models.CharField(max_length=100)
-    family_name = models.CharField(max_length=100)
-    known_as = models.CharField(max_length=100, blank=True)
-    date_of_birth = models.DateField()
+    given_name = EncryptedCharField(max_length=100)
+    family_name = EncryptedCharField(max_length=100)
+    known_as = EncryptedCharField(max_length=100, blank=True)
+    date_of_birth = EncryptedDateField()
     date_of_birth_estimated = models.BooleanField(default=False)
     gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_KNOWN)
     ethnicity = models.CharField(
         max_length=40, choices=Ethnicity.choices, default=Ethnicity.NOT_STATED
     )
-    nhs_number = models.CharField(
+    nhs_number = EncryptedCharField(
         "NHS number", max_length=10, blank=True, validators=[validate_nhs_number]
     )
-    upn = models.CharField(
+    upn = EncryptedCharField(
         "Unique Pupil Number", max_length=13, blank=True, validators=[validate_upn]
     )
     school = models.ForeignKey(
@@ -77,10 +135,10 @@ class YoungPerson(TimeStampedModel):
     home_ward = models.ForeignKey(
         "contexts.Ward", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    strengths = models.TextField(
+    strengths = EncryptedTextField(
         blank=True, help_text="What the young person is good at, cares about, and who they trust"
     )
-    own_words = models.TextField(
+    own_words = EncryptedTextField(
         "In their own words", blank=True, help_text="What the young person says, as they said it"
     )
     created_by = models.ForeignKey(
@@ -89,6 +147,12 @@ class YoungPerson(TimeStampedModel):
     created_by_agency = models.ForeignKey(
         "accounts.Agency", null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Blind indexes (ADR 0006): keyed hashes of normalised values, for exact-match search.
+    nhs_number_index = BlindIndexField()
+    name_dob_index = BlindIndexField()
+    given_name_index = BlindIndexField()
+    family_name_index = BlindIndexField()
+    known_as_index = BlindIndexField()
 
     class Meta:
         ordering = ["reference"]
@@ -107,6 +171,21 @@ class YoungPerson(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        young_person_set_blind_indexes(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *YOUNG_PERSON_INDEXES}
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def blind_indexes_rebuild(cls, pks: list[int]) -> None:
+        """Recompute the blind indexes of these rows (`waymark keys rotate`)."""
+        people = list(cls.objects.filter(pk__in=pks))
+        for person in people:
+            young_person_set_blind_indexes(person)
+        cls.objects.bulk_update(people, YOUNG_PERSON_INDEXES)
 
     @property
     def full_name(self) -> str:
@@ -140,9 +219,11 @@ class PersonOfConcern(TimeStampedModel):
     """An adult or peer thought to pose a risk to children. Keep names to what is needed."""
 
     reference = models.CharField(max_length=12, unique=True, editable=False)
-    names = models.CharField(max_length=200, blank=True, help_text="Names as known, if any")
-    nicknames = models.CharField(max_length=200, blank=True, help_text="Street names, aliases")
-    description = models.TextField(blank=True, help_text="Appearance and other identifying detail")
+    names = EncryptedCharField(max_length=200, blank=True, help_text="Names as known, if any")
+    nicknames = EncryptedCharField(max_length=200, blank=True, help_text="Street names, aliases")
+    description = EncryptedTextField(
+        blank=True, help_text="Appearance and other identifying detail"
+    )
     age_band = models.CharField(max_length=12, choices=AgeBand.choices, default=AgeBand.NOT_KNOWN)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -159,19 +240,88 @@ class PersonOfConcern(TimeStampedModel):
     def __str__(self) -> str:
         return self.reference
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"names", "nicknames"} & set(update_fields):
+            self.name_words.all().delete()
+            PersonOfConcernNameWord.objects.bulk_create(person_of_concern_name_words(self))
+
+    @classmethod
+    def blind_indexes_rebuild(cls, pks: list[int]) -> None:
+        """Recompute the name words of these rows (`waymark keys rotate`)."""
+        people = list(cls.objects.filter(pk__in=pks))
+        PersonOfConcernNameWord.objects.filter(person__in=pks).delete()
+        PersonOfConcernNameWord.objects.bulk_create(
+            [w for person in people for w in person_of_concern_name_words(person)]
+        )
+
     @property
     def label(self) -> str:
         return self.names or (f'"{self.nicknames}"' if self.nicknames else self.reference)
+
+
+def person_of_concern_name_words(person: PersonOfConcern) -> list["PersonOfConcernNameWord"]:
+    """One blind-indexed row per distinct word of the names and nicknames. save() writes them;
+    a writer that bypasses save() (the demo loader's bulk_create) must write them itself."""
+    found = set(words(person.names or "")) | set(words(person.nicknames or ""))
+    return [
+        PersonOfConcernNameWord(
+            person=person, word_index=blind_index(w, purpose=PERSON_OF_CONCERN_NAME)
+        )
+        for w in sorted(found)
+    ]
+
+
+class PersonOfConcernNameWord(models.Model):
+    """A blind index of one word of a person of concern's names or nicknames (ADR 0006).
+
+    Names are encrypted, so search matches whole words exactly (after normalising), not parts.
+    """
+
+    person = models.ForeignKey(PersonOfConcern, on_delete=models.CASCADE, related_name="name_words")
+    word_index = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "word_index"], name="person_of_concern_name_word_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} name word"
 
 
 class Vehicle(TimeStampedModel):
     person = models.ForeignKey(PersonOfConcern, on_delete=models.CASCADE, related_name="vehicles")
     make = models.CharField(max_length=60, blank=True)
     colour = models.CharField(max_length=40, blank=True)
-    registration = models.CharField(max_length=10, blank=True)
+    registration = EncryptedCharField(max_length=10, blank=True)
+    registration_index = BlindIndexField()
 
     def __str__(self) -> str:
         return " ".join(p for p in (self.colour, self.make, self.registration) if p)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        vehicle_set_blind_indexes(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "registration_index"}
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def blind_indexes_rebuild(cls, pks: list[int]) -> None:
+        """Recompute the blind index of these rows (`waymark keys rotate`)."""
+        vehicles = list(cls.objects.filter(pk__in=pks))
+        for vehicle in vehicles:
+            vehicle_set_blind_indexes(vehicle)
+        cls.objects.bulk_update(vehicles, ["registration_index"])
+
+
+def vehicle_set_blind_indexes(vehicle: Vehicle) -> None:
+    """save() calls this; a writer that bypasses save() must call it too."""
+    vehicle.registration_index = registration_index(vehicle.registration or "")
 
 
 class PersonFlagQuerySet(models.QuerySet["PersonFlag"]):
@@ -193,7 +343,7 @@ class PersonFlag(TimeStampedModel):
 
     person = models.ForeignKey(PersonOfConcern, on_delete=models.CASCADE, related_name="flags")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    detail = models.CharField(max_length=300, blank=True)
+    detail = EncryptedCharField(max_length=300, blank=True)
     source = models.CharField(max_length=200, help_text="Where this came from")
     reliability = models.CharField(max_length=12, choices=Reliability.choices)
     review_by = models.DateField()

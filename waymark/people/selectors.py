@@ -13,10 +13,22 @@ from typing import Any, cast
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from waymark.core.crypto import blind_index, words
 from waymark.core.references import reference_normalise
 
 from .access import BreakGlass, Involvement
-from .models import PersonOfConcern, YoungPerson
+from .models import (
+    FAMILY_NAME,
+    GIVEN_NAME,
+    KNOWN_AS,
+    PERSON_OF_CONCERN_NAME,
+    PersonOfConcern,
+    PersonOfConcernNameWord,
+    YoungPerson,
+    name_index,
+    nhs_number_index,
+    registration_index,
+)
 
 
 def _involved_q(user: Any) -> Q:
@@ -64,17 +76,43 @@ def young_person_get_visible_to(*, user: Any, reference: str) -> YoungPerson:
     return young_person_list_visible_to(user=user).get(reference=reference_normalise(reference))
 
 
+def _full_name_q(first: str, last: str) -> Q:
+    return Q(given_name_index=name_index(first, GIVEN_NAME)) & Q(
+        family_name_index=name_index(last, FAMILY_NAME)
+    )
+
+
+def _nhs_number_q(query: str) -> Q | None:
+    """An NHS number typed with or without spaces; names are encrypted, so exact matches only."""
+    digits = query.replace(" ", "").replace("-", "")
+    if len(digits) == 10 and digits.isdigit():
+        return Q(nhs_number_index=nhs_number_index(digits))
+    return None
+
+
 def young_person_search(*, user: Any, query: str) -> QuerySet[YoungPerson]:
+    """By reference, NHS number, one name (given, family or known-as), or "first last".
+
+    Names are encrypted, so they match whole and exactly, ignoring case, accents and spacing,
+    through their blind indexes (ADR 0006).
+    """
     q = query.strip()
     if not q:
         return YoungPerson.objects.none()
     ref = reference_normalise(q)
     match = Q(reference=ref)
-    for word in q.split():
-        match |= Q(given_name__iexact=word) | Q(family_name__iexact=word) | Q(known_as__iexact=word)
-    if len(q.split()) > 1:
+    by_nhs_number = _nhs_number_q(q)
+    if by_nhs_number is not None:
+        match |= by_nhs_number
+    elif len(q.split()) > 1:
         first, *_, last = q.split()
-        match = Q(reference=ref) | (Q(given_name__iexact=first) & Q(family_name__iexact=last))
+        match |= _full_name_q(first, last)
+    else:
+        match |= (
+            Q(given_name_index=name_index(q, GIVEN_NAME))
+            | Q(family_name_index=name_index(q, FAMILY_NAME))
+            | Q(known_as_index=name_index(q, KNOWN_AS))
+        )
     return young_person_list_visible_to(user=user).filter(match)
 
 
@@ -91,19 +129,29 @@ def person_of_concern_get_visible_to(*, user: Any, reference: str) -> PersonOfCo
 
 
 def person_of_concern_search(*, user: Any, query: str) -> QuerySet[PersonOfConcern]:
+    """By reference, vehicle registration, or words of their names and nicknames.
+
+    Names are encrypted, so each word of the query must match a whole word of the names or
+    nicknames exactly, ignoring case and accents: "smith" finds "John Smith", "smi" does not
+    (ADR 0006).
+    """
     q = query.strip()
     if not q:
         return PersonOfConcern.objects.none()
-    return (
-        person_of_concern_list_visible_to(user=user)
-        .filter(
-            Q(reference=reference_normalise(q))
-            | Q(names__icontains=q)
-            | Q(nicknames__icontains=q)
-            | Q(vehicles__registration=q.replace(" ", "").upper())
-        )
-        .distinct()
+    match = Q(reference=reference_normalise(q)) | Q(
+        vehicles__registration_index=registration_index(q)
     )
+    query_words = words(q)
+    if query_words:
+        by_words = Q()
+        for word in query_words:
+            by_words &= Q(
+                pk__in=PersonOfConcernNameWord.objects.filter(
+                    word_index=blind_index(word, purpose=PERSON_OF_CONCERN_NAME)
+                ).values("person")
+            )
+        match |= by_words
+    return person_of_concern_list_visible_to(user=user).filter(match).distinct()
 
 
 @dataclass
@@ -174,10 +222,10 @@ class KnownElsewhere:
 def young_person_known_elsewhere(*, user: Any, query: str) -> list[KnownElsewhere]:
     """Young people matching a reference or a full name exactly, whom the user may not see."""
     q = query.strip()
-    words = q.split()
+    parts = q.split()
     match = Q(reference=reference_normalise(q))
-    if len(words) >= 2:
-        match |= Q(given_name__iexact=words[0], family_name__iexact=words[-1])
+    if len(parts) >= 2:
+        match |= _full_name_q(parts[0], parts[-1])
     hidden = YoungPerson.objects.filter(match).exclude(
         pk__in=young_person_list_visible_to(user=user).values("pk")
     )[:20]

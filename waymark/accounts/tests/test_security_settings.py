@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
@@ -73,7 +74,7 @@ def test_the_sign_in_page_carries_them_too(client):
     assert "'nonce-" in response["Content-Security-Policy"]
 
 
-def test_deploy_checks_pass_with_production_settings(tmp_path):
+def _production_check(tmp_path, **overrides):
     env = {
         key: value
         for key, value in os.environ.items()
@@ -82,10 +83,14 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         WAYMARK_SECRET_KEY=secrets.token_urlsafe(45)[:60],
+        WAYMARK_FIELD_KEYS=Fernet.generate_key().decode(),
+        WAYMARK_BLIND_INDEX_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="waymark.example",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
     )
-    result = subprocess.run(  # noqa: S603 (fixed arguments, this interpreter)
+    env.update(overrides)
+    env = {k: v for k, v in env.items() if v is not None}
+    return subprocess.run(  # noqa: S603 (fixed arguments, this interpreter)
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
         cwd=ROOT,
         env=env,
@@ -94,5 +99,24 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.parametrize(
+    "missing", [{"WAYMARK_FIELD_KEYS": None}, {"WAYMARK_BLIND_INDEX_KEY": None}]
+)
+def test_production_refuses_to_start_without_encryption_keys(tmp_path, missing):
+    result = _production_check(tmp_path, **missing)
+    assert result.returncode != 0
+    assert f"{next(iter(missing))} must" in result.stderr
+
+
+def test_production_refuses_a_field_key_that_is_not_a_fernet_key(tmp_path):
+    result = _production_check(tmp_path, WAYMARK_FIELD_KEYS="not-a-key")
+    assert result.returncode != 0
+    assert "must be a Fernet key" in result.stderr
+
+
+def test_deploy_checks_pass_with_production_settings(tmp_path):
+    result = _production_check(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout

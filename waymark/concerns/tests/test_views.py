@@ -142,3 +142,28 @@ def test_an_empty_form_lists_every_missing_answer_at_once(client, practitioner):
     ):
         assert message in page
     assert Concern.objects.count() == 0
+
+
+def test_a_c_concern_names_the_agencies_that_may_see_it(client, practitioner, two_young_people):
+    from waymark.accounts.tests.factories import AgencyFactory
+
+    school = AgencyFactory(name="Eastbridge Academy", sector="education")
+    client.force_login(practitioner)
+    form = client.get(reverse("concern-new")).content.decode()
+    assert "Eastbridge Academy" in form
+    client.post(
+        reverse("concern-new"),
+        answers(
+            PlaceFactory(),
+            two_young_people,
+            handling_code="C",
+            handling_conditions="School DSL only",
+            handling_agencies=[str(school.pk)],
+        ),
+    )
+    assert (
+        "Seen only by your agency and Eastbridge Academy"
+        in client.get(reverse("concern-check")).content.decode()
+    )
+    client.post(reverse("concern-check"))
+    assert list(Concern.objects.get().handling_agencies.all()) == [school]
