@@ -105,7 +105,10 @@ lint-bandit: install
 
 # --- bench ---------------------------------------------------------------------------------
 
+# Every bench/*.py script except helpers (_*.py), with the venv's Python. Each uses a scratch
+# database under /tmp unless DATABASE_URL names another (see bench/README.md).
 bench: install
+	@echo "Database: $${DATABASE_URL:-scratch SQLite under /tmp (default)}" | sed -E 's#://([^:@/]+):[^@]*@#://\1:***@#'
 	@shopt -s nullglob; benches=(bench/[!_]*.py); \
 	if [ $${#benches[@]} -eq 0 ]; then echo "No benchmarks yet (bench/ is empty)."; exit 0; fi; \
 	for b in "$${benches[@]}"; do echo "== $$b"; $(BIN)/python "$$b"; done

@@ -38,8 +38,12 @@ def _chain_head(using: str) -> str:
     """Lock the chain for this transaction and return the newest event's hash."""
     connection = connections[using]
     if connection.vendor == "postgresql":
+        # One round trip: the function (migration 0004) takes pg_advisory_xact_lock(
+        # AUDIT_CHAIN_LOCK) and then reads the head with a snapshot taken after the lock.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK])
+            cursor.execute("SELECT waymark_audit_lock_head()")
+            row = cursor.fetchone()
+        return (row[0] if row else None) or GENESIS_HASH
     head = AuditEvent.objects.using(using).order_by("-id").values_list("hash", flat=True).first()
     return head or GENESIS_HASH
 
@@ -88,7 +92,8 @@ def audit_record(
         request_id=current_request_id(),
     )
     using = router.db_for_write(AuditEvent)
-    with transaction.atomic(using=using):
+    # No savepoint: if the audit write fails, the whole enclosing write or read must fail too.
+    with transaction.atomic(using=using, savepoint=False):
         _chain([event], using)
         event.save(using=using, force_insert=True)
     return event
@@ -116,7 +121,7 @@ def audit_record_many(
     if not events:
         return
     using = router.db_for_write(AuditEvent)
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using, savepoint=False):
         _chain(events, using)
         # bulk_create inserts in list order, so ids follow the chain.
         AuditEvent.objects.using(using).bulk_create(events, batch_size=1000)

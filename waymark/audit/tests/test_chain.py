@@ -225,3 +225,12 @@ def test_json_round_trip_keeps_changed_fields_a_list(practitioner):
         "a",
         "b",
     ]
+
+
+def test_the_postgresql_chain_function_uses_the_services_lock_key():
+    import importlib
+
+    from waymark.audit.services import AUDIT_CHAIN_LOCK
+
+    migration = importlib.import_module("waymark.audit.migrations.0004_chain_head_function")
+    assert migration.LOCK == AUDIT_CHAIN_LOCK
