@@ -55,13 +55,13 @@ def _rotate_batch(model: type[models.Model], fields: list[models.Field], after: 
     params = ([] if after is None else [after]) + [BATCH]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {pk}, {selected} FROM {table} {where}ORDER BY {pk} LIMIT %s",  # noqa: S608
+            f"SELECT {pk}, {selected} FROM {table} {where}ORDER BY {pk} LIMIT %s",  # noqa: S608  # nosec B608 (quoted identifiers from model metadata)
             params,
         )
         rows = cursor.fetchall()
         assignments = ", ".join(f"{qn(c)} = %s" for c in columns)
         cursor.executemany(
-            f"UPDATE {table} SET {assignments} WHERE {pk} = %s",  # noqa: S608
+            f"UPDATE {table} SET {assignments} WHERE {pk} = %s",  # noqa: S608  # nosec B608 (quoted identifiers from model metadata)
             [[crypto.rotate(v) if v else v for v in row[1:]] + [row[0]] for row in rows],
         )
     return [row[0] for row in rows]

@@ -8,12 +8,12 @@ fork the chain.)
 
 from django.db import migrations
 
-LOCK = 0x5741594D41524B01
+LOCK = 0x5741594D41524B01  # written out in CREATE below
 
-CREATE = f"""
+CREATE = """
 CREATE OR REPLACE FUNCTION waymark_audit_lock_head() RETURNS varchar AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
+    PERFORM pg_advisory_xact_lock(6287404743129189121);
     RETURN (SELECT hash FROM audit_auditevent ORDER BY id DESC LIMIT 1);
 END;
 $$ LANGUAGE plpgsql VOLATILE;

@@ -234,3 +234,4 @@ def test_the_postgresql_chain_function_uses_the_services_lock_key():
 
     migration = importlib.import_module("waymark.audit.migrations.0004_chain_head_function")
     assert migration.LOCK == AUDIT_CHAIN_LOCK
+    assert f"pg_advisory_xact_lock({AUDIT_CHAIN_LOCK})" in migration.CREATE
