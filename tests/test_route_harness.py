@@ -144,6 +144,20 @@ ROUTES: dict[str, Route] = {
     "young-person-access": Route(
         lambda w: f"/young-people/{yp(w)}/access/", record=True, audited=True, user="manager"
     ),
+    "involvement-new": Route(
+        lambda w: f"/young-people/{yp(w)}/involvements/new/",
+        record=True,
+        user="manager",
+        evidence=lambda w: "Add an involvement",
+    ),
+    "involvement-end": Route(
+        lambda w: (
+            f"/young-people/{yp(w)}/involvements/{w.young_person.involvements.first().pk}/end/"
+        ),
+        record=True,
+        user="manager",
+        evidence=lambda w: "End Eastbridge Children",
+    ),
     "person-of-concern-new": Route(lambda w: "/persons-of-concern/new/"),
     "person-of-concern-detail": Route(
         lambda w: f"/persons-of-concern/{w.person_of_concern.reference}/", audited=True

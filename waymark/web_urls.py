@@ -12,6 +12,8 @@ from waymark.concerns.views import concern_check, concern_detail, concern_new
 from waymark.contexts.views import place_detail, place_list, place_new
 from waymark.core.views import search
 from waymark.people.views import (
+    involvement_end_view,
+    involvement_new,
     person_of_concern_detail,
     person_of_concern_new,
     young_person_access,
@@ -43,6 +45,16 @@ urlpatterns = [
         name="young-person-break-glass",
     ),
     path("young-people/<str:reference>/access/", young_person_access, name="young-person-access"),
+    path(
+        "young-people/<str:reference>/involvements/new/",
+        involvement_new,
+        name="involvement-new",
+    ),
+    path(
+        "young-people/<str:reference>/involvements/<int:pk>/end/",
+        involvement_end_view,
+        name="involvement-end",
+    ),
     path("persons-of-concern/new/", person_of_concern_new, name="person-of-concern-new"),
     path(
         "persons-of-concern/<str:reference>/",

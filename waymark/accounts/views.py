@@ -61,7 +61,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if not user_has_device(request.user, confirmed=True):
         return redirect(_with_next("two-factor-set-up", next_url))
     form = TwoFactorCodeForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         label="Code",
         help_text="The 6-digit code your authenticator app shows now, or one of your backup codes",
         numeric=False,
@@ -88,7 +88,7 @@ def two_factor_set_up(request: HttpRequest) -> HttpResponse:
         return redirect(_with_next("two-factor", next_url))
     device = two_factor_enrolment_start(user=request.user)  # type: ignore[arg-type]
     form = TwoFactorCodeForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         label="Enter the 6-digit code your authenticator app shows",
         help_text="The code changes every 30 seconds",
         numeric=True,

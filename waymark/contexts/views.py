@@ -65,7 +65,10 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("contexts.add_place", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def place_new(request: HttpRequest) -> HttpResponse:
-    form = PlaceForm(request.POST or None, wards=ward_list_visible_to(user=request.user))
+    form = PlaceForm(
+        request.POST if request.method == "POST" else None,
+        wards=ward_list_visible_to(user=request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             place = place_create(actor=request.user, **form.cleaned_data)

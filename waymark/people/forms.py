@@ -2,10 +2,12 @@ from typing import Any
 
 from django import forms
 
+from waymark.accounts.models import Agency
 from waymark.contexts.models import Place, PlaceKind, Ward
 from waymark.core.forms import GovukDateField, GovukForm
 from waymark.core.validators import validate_nhs_number, validate_upn
 
+from .access import LawfulBasis
 from .models import AgeBand, Ethnicity, Gender
 
 
@@ -137,4 +139,44 @@ class BreakGlassForm(GovukForm):
         "name and the time are recorded, and the managers of the agencies involved see them.",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say why you need to see this record now"},
+    )
+
+
+class InvolvementForm(GovukForm):
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        queryset=Agency.objects.none(),
+        empty_label="Select an agency",
+        error_messages={"required": "Select the agency that is involved"},
+    )
+    worker = forms.CharField(
+        label="Allocated worker's username (optional)",
+        required=False,
+        max_length=150,
+        help_text="Leave blank if the involvement is the agency's, not one worker's",
+    )
+    purpose = forms.CharField(
+        label="Purpose",
+        max_length=300,
+        help_text="Why this agency needs to see the young person's record",
+        error_messages={"required": "Say why this agency is involved"},
+    )
+    lawful_basis = forms.ChoiceField(
+        label="Lawful basis",
+        choices=LawfulBasis.choices,
+        initial=LawfulBasis.SAFEGUARDING,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency_field: Any = self.fields["agency"]
+        agency_field.queryset = agencies
+
+
+class InvolvementEndForm(GovukForm):
+    reason = forms.CharField(
+        label="Why is the involvement ending?",
+        max_length=500,
+        error_messages={"required": "Say why the involvement is ending"},
     )

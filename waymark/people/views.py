@@ -5,6 +5,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from waymark.accounts.models import User
+from waymark.accounts.selectors import agency_list_visible_to
 from waymark.audit.services import audit_record
 from waymark.concerns.selectors import (
     association_list_for_person_of_concern,
@@ -16,7 +18,15 @@ from waymark.contexts.selectors import place_list_visible_to, ward_list_visible_
 from waymark.core.forms import form_add_service_errors
 from waymark.core.references import reference_normalise
 
-from .forms import BreakGlassForm, PersonOfConcernForm, YoungPersonForm
+from .access import Involvement, InvolvementSource
+from .forms import (
+    BreakGlassForm,
+    InvolvementEndForm,
+    InvolvementForm,
+    PersonOfConcernForm,
+    YoungPersonForm,
+)
+from .models import YoungPerson
 from .selectors import (
     access_log_for,
     association_rows_for,
@@ -26,8 +36,15 @@ from .selectors import (
     young_person_contact_agencies,
     young_person_for_break_glass,
     young_person_get_visible_to,
+    young_person_list_changeable_by,
 )
-from .services import break_glass_open, person_of_concern_create, young_person_create
+from .services import (
+    break_glass_open,
+    involvement_end,
+    involvement_start,
+    person_of_concern_create,
+    young_person_create,
+)
 
 
 def _restricted(request: HttpRequest, reference: str) -> HttpResponse:
@@ -72,7 +89,7 @@ def young_person_new(request: HttpRequest) -> HttpResponse:
         "places": place_list_visible_to(user=request.user),
         "wards": ward_list_visible_to(user=request.user),
     }
-    form = YoungPersonForm(request.POST or None, **kwargs)
+    form = YoungPersonForm(request.POST if request.method == "POST" else None, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
             person = young_person_create(actor=request.user, **form.cleaned_data)
@@ -108,7 +125,7 @@ def person_of_concern_detail(request: HttpRequest, reference: str) -> HttpRespon
 @permission_required("people.add_personofconcern", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def person_of_concern_new(request: HttpRequest) -> HttpResponse:
-    form = PersonOfConcernForm(request.POST or None)
+    form = PersonOfConcernForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             person = person_of_concern_create(actor=request.user, **form.service_arguments())
@@ -127,7 +144,7 @@ def young_person_break_glass(request: HttpRequest, reference: str) -> HttpRespon
     person = young_person_for_break_glass(user=request.user, reference=reference)
     if person is None:
         raise Http404("No young person has that reference")
-    form = BreakGlassForm(request.POST or None)
+    form = BreakGlassForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             break_glass_open(
@@ -165,4 +182,76 @@ def young_person_access(request: HttpRequest, reference: str) -> HttpResponse:
             "events": access_log_for(user=request.user, young_person=person)[:500],
             "involvements": involvement_list_for(user=request.user, young_person=person),
         },
+    )
+
+
+def _managed_young_person(request: HttpRequest, reference: str) -> YoungPerson:
+    """A young person whose involvements the user may manage: their own agency is involved."""
+    person = (
+        young_person_list_changeable_by(user=request.user)
+        .filter(reference=reference_normalise(reference))
+        .first()
+    )
+    if person is None:
+        raise Http404("No young person whose involvements you may manage has that reference")
+    return person
+
+
+@login_required
+@permission_required("people.manage_involvement", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def involvement_new(request: HttpRequest, reference: str) -> HttpResponse:
+    person = _managed_young_person(request, reference)
+    form = InvolvementForm(
+        request.POST if request.method == "POST" else None,
+        agencies=agency_list_visible_to(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        worker = None
+        if data["worker"]:
+            worker = User.objects.filter(
+                username=data["worker"].strip(), agency=data["agency"], is_active=True
+            ).first()
+            if worker is None:
+                form.add_error("worker", "There is no active user with that username in the agency")
+                form.mark_errors()
+        if not form.errors:
+            involvement_start(
+                actor=request.user,
+                agency=data["agency"],
+                young_person=person,
+                worker=worker,
+                source=InvolvementSource.ALLOCATION if worker else InvolvementSource.MANAGER,
+                purpose=data["purpose"],
+                lawful_basis=data["lawful_basis"],
+            )
+            messages.success(request, f"{data['agency']} is now involved with {person.reference}")
+            return redirect("young-person-access", reference=person.reference)
+    return render(request, "people/involvement_form.html", {"form": form, "person": person})
+
+
+@login_required
+@permission_required("people.manage_involvement", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def involvement_end_view(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    person = _managed_young_person(request, reference)
+    involvement = Involvement.objects.active().filter(young_person=person, pk=pk).first()
+    if involvement is None:
+        raise Http404("No active involvement with that id")
+    form = InvolvementEndForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            involvement_end(
+                actor=request.user, involvement=involvement, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{involvement.agency}'s involvement has ended")
+            return redirect("young-person-access", reference=person.reference)
+    return render(
+        request,
+        "people/involvement_end.html",
+        {"form": form, "person": person, "involvement": involvement},
     )
