@@ -25,6 +25,7 @@ from .models import (
     PersonOfConcern,
     PersonOfConcernNameWord,
     YoungPerson,
+    name_dob_index,
     name_index,
     nhs_number_index,
     registration_index,
@@ -90,8 +91,26 @@ def _nhs_number_q(query: str) -> Q | None:
     return None
 
 
+DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y")
+
+
+def _name_and_birth_date_q(query: str) -> Q | None:
+    """ "First Last 14/07/2011": an exact match on name and date of birth, by its blind index."""
+    parts = query.split()
+    if len(parts) < 3:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            born = datetime.datetime.strptime(parts[-1], fmt).date()  # noqa: DTZ007 (a date)
+        except ValueError:
+            continue
+        return Q(name_dob_index=name_dob_index(parts[0], parts[-2], born))
+    return None
+
+
 def young_person_search(*, user: Any, query: str) -> QuerySet[YoungPerson]:
-    """By reference, NHS number, one name (given, family or known-as), or "first last".
+    """By reference, NHS number, name and date of birth, one name (given, family or known-as),
+    or "first last".
 
     Names are encrypted, so they match whole and exactly, ignoring case, accents and spacing,
     through their blind indexes (ADR 0006).
@@ -102,8 +121,11 @@ def young_person_search(*, user: Any, query: str) -> QuerySet[YoungPerson]:
     ref = reference_normalise(q)
     match = Q(reference=ref)
     by_nhs_number = _nhs_number_q(q)
+    by_name_and_birth = _name_and_birth_date_q(q)
     if by_nhs_number is not None:
         match |= by_nhs_number
+    elif by_name_and_birth is not None:
+        match |= by_name_and_birth
     elif len(q.split()) > 1:
         first, *_, last = q.split()
         match |= _full_name_q(first, last)
@@ -224,7 +246,10 @@ def young_person_known_elsewhere(*, user: Any, query: str) -> list[KnownElsewher
     q = query.strip()
     parts = q.split()
     match = Q(reference=reference_normalise(q))
-    if len(parts) >= 2:
+    by_name_and_birth = _name_and_birth_date_q(q)
+    if by_name_and_birth is not None:
+        match |= by_name_and_birth
+    elif len(parts) >= 2:
         match |= _full_name_q(parts[0], parts[-1])
     hidden = YoungPerson.objects.filter(match).exclude(
         pk__in=young_person_list_visible_to(user=user).values("pk")

@@ -141,3 +141,24 @@ def test_person_of_concern_needs_something_to_know_them_by(client, practitioner)
     assert b"Enter a name, a nickname or a description" in page.content
     assert b'class="govuk-error-summary"' in page.content
     assert PersonOfConcern.objects.count() == 0
+
+
+def test_search_by_name_and_date_of_birth(client, practitioner):
+    person = YoungPersonFactory(
+        created_by_agency=practitioner.agency,
+        given_name="Amara",
+        family_name="Osei",
+        date_of_birth=datetime.date(2011, 7, 14),
+    )
+    namesake = YoungPersonFactory(
+        created_by_agency=practitioner.agency,
+        given_name="Amara",
+        family_name="Osei",
+        date_of_birth=datetime.date(2012, 1, 2),
+    )
+    client.force_login(practitioner)
+    page = client.get(reverse("search"), {"q": "amara osei 14/07/2011"}).content.decode()
+    assert person.reference in page
+    assert namesake.reference not in page
+    both = client.get(reverse("search"), {"q": "Amara Osei"}).content.decode()
+    assert person.reference in both and namesake.reference in both
