@@ -1,8 +1,13 @@
 """Agencies in the partnership, read only; and API tokens."""
 
+from typing import Any
+
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django_otp import match_token
 from rest_framework import serializers, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from .models import Agency
@@ -27,8 +32,31 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
         return agency_list_visible_to(user=self.request.user)
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    otp_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The current code from the user's authenticator app, or a backup code. "
+        "Required wherever two-factor sign-in is required.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if settings.WAYMARK_REQUIRE_2FA:
+            # A token must not be an easier way in than the web: it needs the second factor too.
+            code = (attrs.get("otp_token") or "").strip()
+            if not code or match_token(attrs["user"], code) is None:
+                raise serializers.ValidationError(
+                    {"otp_token": ["Enter the code from your authenticator app"]},
+                    code="authorization",
+                )
+        return attrs
+
+
 class TokenObtainView(ObtainAuthToken):
-    """Issue an API token for a username and password (POST /api/token/)."""
+    """Issue an API token for a username, password and, outside the demo, a two-factor code."""
+
+    serializer_class = TokenRequestSerializer
 
 
 # Outside the request transaction: a wrong password makes DRF roll the request back, which would

@@ -190,17 +190,28 @@ def test_the_two_factor_step_never_sends_the_user_to_another_site(client, practi
     assert response.url == reverse("dashboard")
 
 
-def test_the_api_refuses_a_session_without_two_factor_but_takes_tokens(client, practitioner):
+@pytest.mark.django_db(transaction=True)  # the token view runs outside the request transaction
+def test_the_api_refuses_a_session_without_two_factor_and_a_token_needs_the_code(
+    client, practitioner
+):
     sign_in(client, practitioner)
     response = client.get("/api/young-people/")
     assert response.status_code == 403
     assert "two-factor" in response.json()["detail"]
 
-    # Token authentication is unchanged (ADR 0005): a token needs only the password.
+    # A password alone gets no token: the API is no easier a way in than the web.
+    asked = {"username": practitioner.username, "password": PASSWORD}
+    refused = APIClient().post("/api/token/", asked, format="json")
+    assert refused.status_code == 400 and "otp_token" in refused.json()
+    wrong = APIClient().post("/api/token/", {**asked, "otp_token": "000000"}, format="json")
+    assert wrong.status_code == 400
+    assert not Token.objects.filter(user=practitioner).exists()
+
+    device = enrol(client, practitioner)
     token = APIClient().post(
-        "/api/token/", {"username": practitioner.username, "password": PASSWORD}, format="json"
+        "/api/token/", {**asked, "otp_token": code_for(device, steps_ahead=1)}, format="json"
     )
-    assert token.status_code == 200
+    assert token.status_code == 200, token.json()
     assert Token.objects.filter(user=practitioner).exists()
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
