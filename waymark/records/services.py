@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from waymark.audit.models import AuditAction
 from waymark.audit.services import audit_record
+from waymark.people.services import PERSONAL_FIELDS
 
 from .models import ErasedRecordTally, Erasure, LegalHold
 from .permissions import LEGAL_HOLD_PERMISSION
@@ -54,21 +55,7 @@ RETENTION_LOCK = 0x5741594D41524B02
 # to carry conditions, and the conditions themselves may name people.
 ERASED_CONDITIONS = "Erased under the retention schedule"
 
-YOUNG_PERSON_FIELDS = (
-    "given_name",
-    "family_name",
-    "known_as",
-    "date_of_birth",
-    "date_of_birth_estimated",
-    "gender",
-    "ethnicity",
-    "nhs_number",
-    "upn",
-    "school",
-    "home_ward",
-    "strengths",
-    "own_words",
-)
+YOUNG_PERSON_FIELDS = PERSONAL_FIELDS
 ASSOCIATION_FIELDS = (
     "young_person",
     "other",
