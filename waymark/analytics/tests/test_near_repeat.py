@@ -1,0 +1,319 @@
+import csv
+import itertools
+
+import numpy as np
+import pytest
+
+from waymark.analytics import near_repeat
+from waymark.analytics.near_repeat import (
+    NearRepeatError,
+    knox_test,
+    knox_test_latlon,
+    project_to_metres,
+)
+from waymark.cli import main
+
+DISTANCE_BANDS = (100, 200, 300)
+DAY_BANDS = (7, 14, 21)
+
+
+def brute_force(x, y, days, distance_bands, day_bands):
+    """Every pair, one by one, into its Near Repeat Calculator cell."""
+    table = np.zeros((len(distance_bands) + 2, len(day_bands) + 1), dtype=np.int64)
+    for i, j in itertools.combinations(range(len(x)), 2):
+        d = float(np.hypot(x[i] - x[j], y[i] - y[j]))
+        row = (
+            0
+            if d == 0
+            else 1 + next((k for k, e in enumerate(distance_bands) if d <= e), len(distance_bands))
+        )
+        gap = abs(int(days[i]) - int(days[j]))
+        col = next((k for k, e in enumerate(day_bands) if gap <= e), len(day_bands))
+        table[row, col] += 1
+    return table
+
+
+def test_counts_equal_a_double_loop_on_a_small_example():
+    # Same place, band edges exactly (100 m, 7 days), just past them, and far apart.
+    x = np.array([0.0, 0.0, 100.0, 100.5, 250.0, 300.0, 5000.0, 0.0, 60.0])
+    y = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 80.0, 80.0])
+    days = np.array([0, 7, 8, 14, 15, 30, 2, 21, 22])
+
+    result = knox_test(
+        x=x, y=y, days=days, distance_bands=DISTANCE_BANDS, day_bands=DAY_BANDS, runs=19, seed=3
+    )
+
+    np.testing.assert_array_equal(
+        result.observed, brute_force(x, y, days, DISTANCE_BANDS, DAY_BANDS)
+    )
+    assert result.observed.sum() == len(x) * (len(x) - 1) // 2
+    assert result.distance_labels == (
+        "same location",
+        "1 to 100 m",
+        "101 to 200 m",
+        "201 to 300 m",
+        "more than 300 m",
+    )
+    assert result.day_labels == (
+        "0 to 7 days",
+        "8 to 14 days",
+        "15 to 21 days",
+        "more than 21 days",
+    )
+
+
+def test_counts_equal_a_double_loop_on_random_data():
+    rng = np.random.default_rng(11)
+    x = np.round(rng.uniform(0, 600, 150))
+    y = np.round(rng.uniform(0, 600, 150))
+    x[:10] = x[10:20]  # some repeats at the same location
+    y[:10] = y[10:20]
+    days = rng.integers(0, 60, 150)
+
+    result = knox_test(
+        x=x, y=y, days=days, distance_bands=DISTANCE_BANDS, day_bands=DAY_BANDS, runs=5, seed=1
+    )
+
+    np.testing.assert_array_equal(
+        result.observed, brute_force(x, y, days, DISTANCE_BANDS, DAY_BANDS)
+    )
+    # Every permutation keeps the number of pairs, so the expected counts add up to it too.
+    assert result.expected.sum() == pytest.approx(150 * 149 / 2)
+
+
+def planted(seed):
+    """Uniform background, plus chains of near repeats: each cluster close in space and time."""
+    rng = np.random.default_rng(seed)
+    n_background, n_clusters, per_cluster = 1500, 60, 5
+    x = list(rng.uniform(0, 5000, n_background))
+    y = list(rng.uniform(0, 5000, n_background))
+    days = list(rng.integers(0, 365, n_background))
+    for _ in range(n_clusters):
+        cx, cy, cd = rng.uniform(0, 5000), rng.uniform(0, 5000), rng.integers(0, 358)
+        x += list(cx + rng.uniform(-40, 40, per_cluster))
+        y += list(cy + rng.uniform(-40, 40, per_cluster))
+        days += list(cd + rng.integers(0, 7, per_cluster))
+    return np.array(x), np.array(y), np.array(days)
+
+
+def test_a_planted_near_repeat_pattern_is_detected():
+    x, y, days = planted(seed=5)
+
+    result = knox_test(
+        x=x, y=y, days=days, distance_bands=DISTANCE_BANDS, day_bands=DAY_BANDS, runs=99, seed=1
+    )
+
+    assert result.p_value[1, 0] <= 0.05
+    assert result.ratio[1, 0] > 1.5
+    assert result.near_repeat
+
+
+def test_a_null_pattern_is_not_detected():
+    rng = np.random.default_rng(2024)
+    n = 1800
+    x, y = rng.uniform(0, 5000, n), rng.uniform(0, 5000, n)
+    days = rng.integers(0, 365, n)
+
+    result = knox_test(
+        x=x, y=y, days=days, distance_bands=DISTANCE_BANDS, day_bands=DAY_BANDS, runs=99, seed=1
+    )
+
+    assert result.p_value[1, 0] > 0.05
+    assert not result.near_repeat
+    assert 0.5 < result.ratio[1, 0] < 1.5
+
+
+def test_the_same_seed_gives_the_same_result_with_any_number_of_threads():
+    x, y, days = planted(seed=8)
+    kwargs = dict(
+        x=x, y=y, days=days, distance_bands=DISTANCE_BANDS, day_bands=DAY_BANDS, runs=20, seed=42
+    )
+
+    one = knox_test(**kwargs, workers=1)
+    two = knox_test(**kwargs, workers=2)
+
+    np.testing.assert_array_equal(one.expected, two.expected)
+    np.testing.assert_array_equal(one.p_value, two.p_value)
+
+
+def test_p_values_are_monte_carlo_pseudo_p_values():
+    x, y, days = planted(seed=9)
+    result = knox_test(
+        x=x, y=y, days=days, distance_bands=DISTANCE_BANDS, day_bands=DAY_BANDS, runs=49, seed=4
+    )
+    assert np.all(result.p_value >= 1 / 50)
+    assert np.all(result.p_value <= 1)
+    np.testing.assert_allclose(result.p_value * 50, np.round(result.p_value * 50))
+
+
+def test_projection_gives_metres():
+    # 0.001 degrees of latitude is about 111 m anywhere; of longitude, 111 m x cos(latitude).
+    x, y = project_to_metres([52.0, 52.001, 52.0], [-1.0, -1.0, -0.999])
+    assert y[1] - y[0] == pytest.approx(111.2, abs=0.1)
+    assert x[2] - x[0] == pytest.approx(111.2 * np.cos(np.radians(52.0)), rel=1e-4)
+
+
+def test_latlon_entry_uses_calendar_days():
+    lat = np.array([52.0, 52.0001, 52.5])
+    lon = np.array([-1.0, -1.0, -1.0])
+    stamps = np.array(
+        ["2026-01-01T23:59", "2026-01-09T00:01", "2026-01-01T12:00"], dtype="datetime64[s]"
+    )
+    result = knox_test_latlon(
+        lat=lat, lon=lon, occurred_at=stamps, distance_bands=[100], day_bands=[7, 8], runs=3, seed=0
+    )
+    # The first two are 11 m apart and 8 calendar days apart (though under 7 days 1 minute).
+    assert result.observed[1].tolist() == [0, 1, 0]
+
+
+@pytest.mark.parametrize(
+    ("bands", "day_bands"),
+    [((), (7,)), ((100, 50), (7,)), ((100,), (0, 7)), ((100,), (7.5,)), ((-1,), (7,))],
+)
+def test_bad_bands_are_refused(bands, day_bands):
+    with pytest.raises(NearRepeatError):
+        knox_test(
+            x=[0.0, 1.0],
+            y=[0.0, 1.0],
+            days=[0, 1],
+            distance_bands=bands,
+            day_bands=day_bands,
+            runs=1,
+        )
+
+
+def test_default_runs_match_the_command():
+    from waymark import near_repeat_cli
+
+    assert near_repeat_cli.DEFAULT_RUNS == near_repeat.DEFAULT_RUNS
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def write_points(path, rows, header="lat,lon,occurred_at,category"):
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_command_writes_the_near_repeat_calculator_table(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    rows = []
+    for _ in range(40):
+        lat, lon = 52.0 + rng.uniform(0, 0.02), -1.0 + rng.uniform(0, 0.03)
+        day = int(rng.integers(1, 28))
+        for k in range(3):  # a near-repeat cluster: within about 20 m and 3 days
+            rows.append(f"{lat + 0.0001 * k:.6f},{lon:.6f},2026-02-{day:02d}T1{k}:00:00,cse")
+    source, output = tmp_path / "points.csv", tmp_path / "out.csv"
+    write_points(source, rows)
+
+    code = main(
+        [
+            "near-repeat",
+            "--input",
+            str(source),
+            "--distance-bands",
+            "100,200,300",
+            "--day-bands",
+            "7,14,21",
+            "--runs",
+            "99",
+            "--seed",
+            "1",
+            "--output",
+            str(output),
+        ]
+    )
+
+    assert code == 0
+    assert "more near repeats than chance" in capsys.readouterr().out
+    with output.open(newline="") as handle:
+        table = list(csv.reader(handle))
+    assert table[0][:5] == [
+        "distance",
+        "0 to 7 days observed",
+        "0 to 7 days expected",
+        "0 to 7 days ratio",
+        "0 to 7 days p",
+    ]
+    assert len(table[0]) == 1 + 4 * 4
+    assert [row[0] for row in table[1:]] == [
+        "same location",
+        "1 to 100 m",
+        "101 to 200 m",
+        "201 to 300 m",
+        "more than 300 m",
+    ]
+    assert sum(int(row[c]) for row in table[1:] for c in range(1, 17, 4)) == 120 * 119 // 2
+    assert float(table[2][4]) <= 0.05
+    assert float(table[2][3]) > 1
+    assert sorted(tmp_path.iterdir()) == sorted([source, output])
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "message"),
+    [
+        ("lat,lon", ["52.0,-1.0", "52.1,-1.0"], "line 1, column 'occurred_at'"),
+        (
+            "lat,lon,occurred_at",
+            ["52.0,-1.0,2026-01-01", "52.1,-1.0,yesterday"],
+            "line 3, column 'occurred_at'",
+        ),
+        (
+            "lat,lon,occurred_at",
+            ["52.0,-1.0,2026-01-01", "x,-1.0,2026-01-02"],
+            "line 3, column 'lat'",
+        ),
+        (
+            "lat,lon,occurred_at",
+            ["52.0,-1.0,2026-01-01", "52.0,-190,2026-01-02"],
+            "line 3, column 'lon'",
+        ),
+        ("lon,occurred_at", ["-1.0,2026-01-01"], "line 1, column 'lat'"),
+    ],
+)
+def test_bad_input_names_the_line_and_column_and_writes_nothing(
+    tmp_path, capsys, header, rows, message
+):
+    source, output = tmp_path / "points.csv", tmp_path / "out.csv"
+    write_points(source, rows, header=header)
+
+    code = main(
+        [
+            "near-repeat",
+            "--input",
+            str(source),
+            "--distance-bands",
+            "100",
+            "--day-bands",
+            "7",
+            "--output",
+            str(output),
+        ]
+    )
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert sorted(tmp_path.iterdir()) == [source]
+
+
+def test_bad_bands_are_a_usage_error(tmp_path, capsys):
+    source, output = tmp_path / "points.csv", tmp_path / "out.csv"
+    write_points(source, ["52.0,-1.0,2026-01-01,x"])
+    code = main(
+        [
+            "near-repeat",
+            "--input",
+            str(source),
+            "--distance-bands",
+            "200,100",
+            "--day-bands",
+            "7",
+            "--output",
+            str(output),
+        ]
+    )
+    assert code == 2
+    assert "increasing positive" in capsys.readouterr().err
+    assert not output.exists()

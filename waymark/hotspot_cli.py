@@ -1,0 +1,229 @@
+"""The `waymark hotspots` and `waymark emerging-hotspots` commands (registered by `waymark.cli`).
+
+    waymark hotspots --input points.csv [--resolution 9] [--k 1] [--permutations 0] [--seed 1]
+                     [--fdr 0.05] --output out.csv|out.geojson
+    waymark emerging-hotspots --input points.csv --interval week|month [--resolution 9] [--k 1]
+                     --output out.csv|out.geojson
+
+They read a CSV of points, need no database, and write the output through a temporary file in the
+same directory, renamed at the end: bad input ends with one line on stderr naming the line and
+column, exit code 2, and no output file. See docs/how-to/hotspots.md.
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import h3
+
+from waymark.analytics.emerging import emerging_hotspots
+from waymark.analytics.hotspots import class_label, hotspots
+from waymark.analytics.points import PointsError, read_points
+
+
+def _failed(message: str) -> Exception:
+    from waymark.cli import CommandFailed
+
+    return CommandFailed(message)
+
+
+def _resolution(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 15:
+        raise argparse.ArgumentTypeError(f"'{value}' is not an H3 resolution from 0 to 15")
+    return number
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number of 0 or more")
+    return number
+
+
+def _rate(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 < number < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a rate between 0 and 1")
+    return number
+
+
+def _output(value: str) -> Path:
+    path = Path(value)
+    if path.suffix.lower() not in (".csv", ".geojson"):
+        raise argparse.ArgumentTypeError(f"'{value}' must end in .csv or .geojson")
+    return path
+
+
+def add_commands(commands: Any) -> None:
+    hot = commands.add_parser(
+        "hotspots",
+        help="find places where concerns cluster (Getis-Ord Gi* on H3 cells), from a CSV",
+        description="Bin points to H3 cells, compute Gi* z-scores over the occupied cells and "
+        "their neighbours, correct p-values for the false discovery rate, and class each cell. "
+        "Needs no database. See docs/how-to/hotspots.md.",
+    )
+    _common(hot)
+    hot.add_argument(
+        "--permutations", type=_count, default=0, help="permutation pseudo p-values (0: none)"
+    )
+    hot.add_argument("--seed", type=int, default=1, help="seed for the permutations (1)")
+    hot.add_argument(
+        "--fdr", type=_rate, default=0.05, help="false discovery rate: largest q classed (0.05)"
+    )
+    hot.set_defaults(handler=cmd_hotspots)
+
+    emerging = commands.add_parser(
+        "emerging-hotspots",
+        help="find new, intensifying and fading places where concerns cluster, from a CSV",
+        description="Gi* per week or month, a Mann-Kendall trend per cell, and the ArcGIS "
+        "emerging hot spot categories. The input needs an occurred_at column. Needs no database.",
+    )
+    _common(emerging)
+    emerging.add_argument("--interval", choices=("week", "month"), default="week")
+    emerging.set_defaults(handler=cmd_emerging_hotspots)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", type=Path, required=True, help="CSV with lat,lon columns")
+    parser.add_argument("--output", type=_output, required=True, help="out.csv or out.geojson")
+    parser.add_argument("--resolution", type=_resolution, default=9, help="H3 resolution (9)")
+    parser.add_argument("--k", type=_count, default=1, help="neighbour rings (1)")
+
+
+def _read(path: Path) -> Any:
+    try:
+        points = read_points(path)
+    except PointsError as exc:
+        raise _failed(f"{path}: {exc}") from exc
+    if len(points) == 0:
+        raise _failed(f"{path}: no points after the header")
+    return points
+
+
+def _write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    """Write the table as CSV, or as GeoJSON cell polygons; atomically, via a temporary file."""
+    if path.suffix.lower() == ".geojson":
+        features = []
+        for row in rows:
+            ring = [[lon, lat] for lat, lon in h3.cell_to_boundary(row[0])]
+            ring.append(ring[0])
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Polygon", "coordinates": [ring]},
+                    "properties": dict(zip(header, row, strict=True)),
+                }
+            )
+        text = json.dumps({"type": "FeatureCollection", "features": features})
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        text = buffer.getvalue()
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise _failed(f"{path}: the directory {directory} does not exist")
+    handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        # mkstemp makes the file private; give it the mode a plain open() would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _num(value: float) -> float:
+    return round(float(value), 6)
+
+
+def cmd_hotspots(args: argparse.Namespace) -> int:
+    points = _read(args.input)
+    result = hotspots(
+        points.lat,
+        points.lon,
+        resolution=args.resolution,
+        k=args.k,
+        fdr=args.fdr,
+        permutations=args.permutations,
+        seed=args.seed,
+    )
+    header = ["h3", "count", "z", "p", "p_fdr", "class"]
+    if result.p_sim is not None:
+        header.append("p_sim")
+    rows = []
+    for i, cell in enumerate(result.cells.tolist()):
+        row = [
+            cell,
+            int(result.count[i]),
+            _num(result.z[i]),
+            _num(result.p[i]),
+            _num(result.p_fdr[i]),
+            class_label(int(result.cls[i])),
+        ]
+        if result.p_sim is not None:
+            row.append(_num(result.p_sim[i]))
+        rows.append(row)
+    _write(args.output, header, rows)
+    hot = int((result.cls > 0).sum())
+    cold = int((result.cls < 0).sum())
+    print(
+        f"{len(points):,} points in {len(result.cells):,} cells: {hot:,} hot, {cold:,} cold "
+        f"at FDR {args.fdr:g}. Written to {args.output}."
+    )
+    return 0
+
+
+def cmd_emerging_hotspots(args: argparse.Namespace) -> int:
+    points = _read(args.input)
+    if points.occurred_at is None:
+        raise _failed(f"{args.input}: line 1, column 'occurred_at': missing from the header")
+    result = emerging_hotspots(
+        points.lat,
+        points.lon,
+        points.occurred_at,
+        interval=args.interval,
+        resolution=args.resolution,
+        k=args.k,
+    )
+    header = ["h3", "count", "slices_hot", "slices_cold", "trend_z", "trend_p", "category"]
+    hot, cold = result.hot, result.cold
+    total = result.counts.sum(axis=0)
+    rows = [
+        [
+            cell,
+            int(total[i]),
+            int(hot[:, i].sum()),
+            int(cold[:, i].sum()),
+            _num(result.trend_z[i]),
+            _num(result.trend_p[i]),
+            result.category[i],
+        ]
+        for i, cell in enumerate(result.cells.tolist())
+    ]
+    _write(args.output, header, rows)
+    print(
+        f"{len(points):,} points in {len(result.cells):,} cells over {len(result.slices)} "
+        f"{args.interval}s. Written to {args.output}."
+    )
+    return 0

@@ -1,0 +1,174 @@
+"""The `waymark near-repeat` command (registered by `waymark.cli`). It needs no database.
+
+    waymark near-repeat --input points.csv --distance-bands 100,200,300 --day-bands 7,14,21
+                        [--runs 99] [--seed 1] --output out.csv
+
+It follows `waymark.cli`: bad input ends with one line on stderr naming the line and column, exit
+code 2, and no output file. See docs/how-to/near-repeat.md.
+"""
+
+import argparse
+import csv
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from waymark.analytics.near_repeat import KnoxResult
+
+# The same as waymark.analytics.near_repeat.DEFAULT_RUNS; not imported from there so that
+# building the parser for every `waymark` command does not load numpy and scipy.
+DEFAULT_RUNS = 99
+
+
+def _failed(message: str) -> Exception:
+    from waymark.cli import CommandFailed
+
+    return CommandFailed(message)
+
+
+def _bands(value: str, *, whole: bool) -> list[float]:
+    kind = "whole numbers of days" if whole else "distances in metres"
+    try:
+        bands = [float(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        bands = []
+    if (
+        not bands
+        or any(not 0 < b < float("inf") for b in bands)
+        or any(b >= c for b, c in zip(bands, bands[1:], strict=False))
+        or (whole and any(b != int(b) for b in bands))
+    ):
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a list of increasing positive {kind}, e.g. "
+            + ("7,14,21" if whole else "100,200,300")
+        )
+    return bands
+
+
+def _distance_bands(value: str) -> list[float]:
+    return _bands(value, whole=False)
+
+
+def _day_bands(value: str) -> list[float]:
+    return _bands(value, whole=True)
+
+
+def _runs(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number of 1 or more")
+    return number
+
+
+def add_commands(commands: Any) -> None:
+    near = commands.add_parser(
+        "near-repeat",
+        help="Knox test: are concerns close in space also close in time? (no database)",
+        description="Count pairs of concerns in each distance band and day band, and compare "
+        "with random shuffles of their dates, as the Near Repeat Calculator does. The input "
+        "needs lat, lon and occurred_at columns. See docs/how-to/near-repeat.md.",
+    )
+    near.add_argument("--input", required=True, type=Path, help="CSV with lat,lon,occurred_at")
+    near.add_argument(
+        "--distance-bands",
+        required=True,
+        type=_distance_bands,
+        help="upper limits of the distance bands in metres, e.g. 100,200,300",
+    )
+    near.add_argument(
+        "--day-bands",
+        required=True,
+        type=_day_bands,
+        help="upper limits of the day bands in days, e.g. 7,14,21",
+    )
+    near.add_argument(
+        "--runs", type=_runs, default=DEFAULT_RUNS, help=f"Monte Carlo runs ({DEFAULT_RUNS})"
+    )
+    near.add_argument("--seed", type=int, default=None, help="random seed, for repeatable runs")
+    near.add_argument("--output", required=True, type=Path, help="CSV file to write")
+    near.set_defaults(handler=cmd_near_repeat)
+
+
+def result_rows(result: "KnoxResult") -> tuple[list[str], list[list[Any]]]:
+    """The Calculator's table: a row per distance band; per day band observed, expected,
+    ratio and p."""
+    header = ["distance"]
+    for day in result.day_labels:
+        header += [f"{day} observed", f"{day} expected", f"{day} ratio", f"{day} p"]
+    rows: list[list[Any]] = []
+    for r, distance in enumerate(result.distance_labels):
+        row: list[Any] = [distance]
+        for c in range(len(result.day_labels)):
+            ratio = result.ratio[r, c]
+            row += [
+                int(result.observed[r, c]),
+                f"{result.expected[r, c]:.2f}",
+                f"{ratio:.2f}" if ratio == ratio else "",  # NaN: nothing was expected
+                f"{result.p_value[r, c]:.3f}",
+            ]
+        rows.append(row)
+    return header, rows
+
+
+def _write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise _failed(f"cannot write {path}: the folder {directory} does not exist")
+    # Write beside the target, then rename: a reader never sees half a file, nor a failed run
+    # leave one behind.
+    handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(header)
+            writer.writerows(rows)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def cmd_near_repeat(args: argparse.Namespace) -> int:
+    from waymark.analytics.near_repeat import NearRepeatError, knox_test_latlon
+    from waymark.analytics.points import PointsError, read_points
+
+    try:
+        points = read_points(args.input)
+    except PointsError as exc:
+        raise _failed(str(exc)) from exc
+    if points.occurred_at is None:
+        raise _failed(
+            "line 1, column 'occurred_at': missing from the header; the Knox test needs a date "
+            "for every concern"
+        )
+    if len(points) < 2:
+        raise _failed(f"{args.input} has {len(points)} concern(s); the Knox test needs at least 2")
+    try:
+        result = knox_test_latlon(
+            lat=points.lat,
+            lon=points.lon,
+            occurred_at=points.occurred_at,
+            distance_bands=args.distance_bands,
+            day_bands=args.day_bands,
+            runs=args.runs,
+            seed=args.seed,
+        )
+    except NearRepeatError as exc:
+        raise _failed(str(exc)) from exc
+    header, rows = result_rows(result)
+    _write(args.output, header, rows)
+    verdict = (
+        "more near repeats than chance at 95%"
+        if result.near_repeat
+        else "no more near repeats than chance at 95%"
+    )
+    print(
+        f"Wrote {args.output}: {result.events:,} concerns, {result.runs} runs; "
+        f"{result.distance_labels[1]}, {result.day_labels[0]}: {verdict}."
+    )
+    return 0
