@@ -11,11 +11,7 @@ column, exit code 2, and no output file. See docs/how-to/hotspots.md.
 """
 
 import argparse
-import csv
-import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +20,7 @@ import h3
 from waymark.analytics.emerging import emerging_hotspots
 from waymark.analytics.hotspots import class_label, hotspots
 from waymark.analytics.points import PointsError, read_points
+from waymark.cli_support import csv_text, write_text_atomically
 
 
 def _failed(message: str) -> Exception:
@@ -131,26 +128,11 @@ def _write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
             )
         text = json.dumps({"type": "FeatureCollection", "features": features})
     else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-        text = buffer.getvalue()
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise _failed(f"{path}: the directory {directory} does not exist")
-    handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        text = csv_text(header, rows)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        # mkstemp makes the file private; give it the mode a plain open() would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        write_text_atomically(path, text)
+    except NotADirectoryError as exc:
+        raise _failed(str(exc)) from exc
 
 
 def _num(value: float) -> float:

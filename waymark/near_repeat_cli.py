@@ -8,11 +8,10 @@ code 2, and no output file. See docs/how-to/near-repeat.md.
 """
 
 import argparse
-import csv
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from waymark.cli_support import csv_text, positive_int, write_text_atomically
 
 if TYPE_CHECKING:
     from waymark.analytics.near_repeat import KnoxResult
@@ -55,16 +54,6 @@ def _day_bands(value: str) -> list[float]:
     return _bands(value, whole=True)
 
 
-def _runs(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number of 1 or more")
-    return number
-
-
 def add_commands(commands: Any) -> None:
     near = commands.add_parser(
         "near-repeat",
@@ -87,7 +76,7 @@ def add_commands(commands: Any) -> None:
         help="upper limits of the day bands in days, e.g. 7,14,21",
     )
     near.add_argument(
-        "--runs", type=_runs, default=DEFAULT_RUNS, help=f"Monte Carlo runs ({DEFAULT_RUNS})"
+        "--runs", type=positive_int, default=DEFAULT_RUNS, help=f"Monte Carlo runs ({DEFAULT_RUNS})"
     )
     near.add_argument("--seed", type=int, default=None, help="random seed, for repeatable runs")
     near.add_argument("--output", required=True, type=Path, help="CSV file to write")
@@ -116,21 +105,10 @@ def result_rows(result: "KnoxResult") -> tuple[list[str], list[list[Any]]]:
 
 
 def _write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise _failed(f"cannot write {path}: the folder {directory} does not exist")
-    # Write beside the target, then rename: a reader never sees half a file, nor a failed run
-    # leave one behind.
-    handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
-            writer.writerow(header)
-            writer.writerows(rows)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        write_text_atomically(path, csv_text(header, rows))
+    except NotADirectoryError as exc:
+        raise _failed(str(exc)) from exc
 
 
 def cmd_near_repeat(args: argparse.Namespace) -> int:

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .models import Agency
+from .models import Agency, User
 
 
 def agency_list_visible_to(*, user: Any) -> QuerySet[Agency]:
@@ -10,3 +10,8 @@ def agency_list_visible_to(*, user: Any) -> QuerySet[Agency]:
     if not user.has_perm("accounts.view_agency"):
         return Agency.objects.none()
     return Agency.objects.all()
+
+
+def user_active_in_agency(*, agency: Agency, username: str) -> User | None:
+    """An active user of the agency, by username: for allocating a worker."""
+    return User.objects.filter(username=username.strip(), agency=agency, is_active=True).first()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from waymark.core.crypto import blind_index, words
 from waymark.core.references import reference_normalise
 
-from .access import BreakGlass, Involvement
+from .access import BreakGlass, Involvement, InvolvementQuerySet
 from .models import (
     FAMILY_NAME,
     GIVEN_NAME,
@@ -294,10 +294,10 @@ def break_glass_list_for_managers_of(*, user: Any, days: int = 30) -> QuerySet[B
     )
 
 
-def involvement_list_for(*, user: Any, young_person: YoungPerson) -> QuerySet[Involvement]:
+def involvement_list_for(*, user: Any, young_person: YoungPerson) -> InvolvementQuerySet:
     if not young_person_list_visible_to(user=user).filter(pk=young_person.pk).exists():
         return Involvement.objects.none()
-    return young_person.involvements.select_related("agency", "worker")
+    return Involvement.objects.filter(young_person=young_person).select_related("agency", "worker")
 
 
 def access_log_for(*, user: Any, young_person: YoungPerson) -> QuerySet[Any]:

@@ -5,8 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from waymark.accounts.models import User
-from waymark.accounts.selectors import agency_list_visible_to
+from waymark.accounts.selectors import agency_list_visible_to, user_active_in_agency
 from waymark.audit.services import audit_record
 from waymark.concerns.selectors import (
     association_list_for_person_of_concern,
@@ -18,7 +17,7 @@ from waymark.contexts.selectors import place_list_visible_to, ward_list_visible_
 from waymark.core.forms import form_add_service_errors
 from waymark.core.references import reference_normalise
 
-from .access import Involvement, InvolvementSource
+from .access import InvolvementSource
 from .forms import (
     BreakGlassForm,
     InvolvementEndForm,
@@ -210,9 +209,7 @@ def involvement_new(request: HttpRequest, reference: str) -> HttpResponse:
         data = form.cleaned_data
         worker = None
         if data["worker"]:
-            worker = User.objects.filter(
-                username=data["worker"].strip(), agency=data["agency"], is_active=True
-            ).first()
+            worker = user_active_in_agency(agency=data["agency"], username=data["worker"])
             if worker is None:
                 form.add_error("worker", "There is no active user with that username in the agency")
                 form.mark_errors()
@@ -236,7 +233,9 @@ def involvement_new(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def involvement_end_view(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     person = _managed_young_person(request, reference)
-    involvement = Involvement.objects.active().filter(young_person=person, pk=pk).first()
+    involvement = (
+        involvement_list_for(user=request.user, young_person=person).active().filter(pk=pk).first()
+    )
     if involvement is None:
         raise Http404("No active involvement with that id")
     form = InvolvementEndForm(request.POST if request.method == "POST" else None)

@@ -17,22 +17,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from waymark.cli_support import positive_int
+
 
 def _date(value: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date: use YYYY-MM-DD") from None
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number of 1 or more")
-    return number
 
 
 def add_commands(commands: Any) -> None:
@@ -52,7 +44,7 @@ def add_commands(commands: Any) -> None:
         "given (default today), and show the first references. Changes nothing.",
     )
     review.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default today)")
-    review.add_argument("--show", type=_positive, default=10, help="references per rule (10)")
+    review.add_argument("--show", type=positive_int, default=10, help="references per rule (10)")
     review.set_defaults(handler=cmd_retention_review)
 
     apply = sub.add_parser(
@@ -68,7 +60,9 @@ def add_commands(commands: Any) -> None:
     apply.add_argument(
         "--dry-run", action="store_true", help="say what would be erased; erase nothing"
     )
-    apply.add_argument("--batch-size", type=_positive, default=200, help="records per transaction")
+    apply.add_argument(
+        "--batch-size", type=positive_int, default=200, help="records per transaction"
+    )
     apply.set_defaults(handler=cmd_retention_apply)
 
     hold = sub.add_parser(
@@ -87,7 +81,7 @@ def add_commands(commands: Any) -> None:
         help="lift a legal hold",
         description="Lift a legal hold by its number (`retention hold` prints it). Managers only.",
     )
-    lift.add_argument("hold_id", type=_positive, metavar="HOLD-ID")
+    lift.add_argument("hold_id", type=positive_int, metavar="HOLD-ID")
     lift.add_argument("--as", dest="as_user", required=True, metavar="USERNAME")
     lift.add_argument("--reason", required=True)
     lift.set_defaults(handler=cmd_retention_lift)
