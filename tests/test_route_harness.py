@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import h3
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -165,6 +166,17 @@ ROUTES: dict[str, Route] = {
     "place-list": Route(lambda w: "/places/"),
     "place-new": Route(lambda w: "/places/new/"),
     "place-detail": Route(lambda w: f"/places/{w.place.pk}/"),
+    "place-analysis": Route(lambda w: "/places/at-risk/", evidence=lambda w: w.place.name),
+    "place-cell": Route(
+        lambda w: (
+            f"/places/at-risk/areas/{h3.latlng_to_cell(w.place.latitude, w.place.longitude, 9)}/"
+        ),
+        evidence=lambda w: w.place.name,
+    ),
+    # The world's two children are linked, so no shared context (and no one named) here; the
+    # audit of the children a shared context names is tested in waymark/contexts/tests.
+    "place-shared-contexts": Route(lambda w: "/places/shared-contexts/?min_young_people=2"),
+    "place-near-repeat": Route(lambda w: "/places/near-repeats/", evidence=lambda w: "Knox"),
     # API.
     "api:schema": Route(lambda w: "/api/schema/"),
     "api:docs": Route(lambda w: "/api/docs/"),

@@ -10,6 +10,12 @@ from waymark.accounts.views import (
 )
 from waymark.concerns.views import concern_check, concern_detail, concern_new
 from waymark.contexts.views import place_detail, place_list, place_new
+from waymark.contexts.views_analysis import (
+    near_repeat_page,
+    place_analysis_page,
+    place_cell_page,
+    shared_contexts_page,
+)
 from waymark.core.views import search
 from waymark.people.views import (
     involvement_end_view,
@@ -63,5 +69,9 @@ urlpatterns = [
     ),
     path("places/", place_list, name="place-list"),
     path("places/new/", place_new, name="place-new"),
+    path("places/at-risk/", place_analysis_page, name="place-analysis"),
+    path("places/at-risk/areas/<str:cell>/", place_cell_page, name="place-cell"),
+    path("places/shared-contexts/", shared_contexts_page, name="place-shared-contexts"),
+    path("places/near-repeats/", near_repeat_page, name="place-near-repeat"),
     path("places/<int:pk>/", place_detail, name="place-detail"),
 ]

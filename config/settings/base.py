@@ -59,13 +59,20 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Maps draw ward boundaries from Waymark's own data and need no tile server. A tile layer is
+# added only when WAYMARK_TILE_URL names one, e.g. https://tiles.example.org/{z}/{x}/{y}.png
+# (a server the partnership runs or licenses); the CSP then allows images from its origin.
+WAYMARK_TILE_URL = env.str("WAYMARK_TILE_URL", default="")
+WAYMARK_TILE_ATTRIBUTION = env.str("WAYMARK_TILE_ATTRIBUTION", default="")
+_TILE_ORIGIN = "/".join(WAYMARK_TILE_URL.split("/")[:3]) if "://" in WAYMARK_TILE_URL else ""
+
 # A strict Content-Security-Policy: scripts only from this origin or with the request's nonce.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -1,11 +1,16 @@
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, cast
 
+import numpy as np
 from django import forms
 
+from waymark.analytics.emerging import months_back
+from waymark.concerns.taxonomy import RiskCategory
 from waymark.core.forms import GovukForm
 from waymark.core.validators import validate_postcode
 
 from .models import PlaceKind, Ward
+from .place_analysis import AGE_BANDS, DEFAULT_MONTHS, AnalysisFilters, analysis_default_period
 
 
 class PlaceForm(GovukForm):
@@ -80,3 +85,197 @@ class PlaceForm(GovukForm):
         if uprn and not uprn.isdigit():
             raise forms.ValidationError("Enter a UPRN of up to 12 digits")
         return uprn
+
+
+PERIOD_MONTHS = ((3, "3 months"), (6, "6 months"), (12, "12 months"), (24, "24 months"))
+RESOLUTION_CHOICES = (
+    (7, "Large areas (about 5 square kilometres)"),
+    (8, "Neighbourhoods (about 0.7 square kilometres)"),
+    (9, "Streets (about 0.1 square kilometres)"),
+    (10, "Blocks (about 0.015 square kilometres)"),
+)
+RING_CHOICES = ((1, "Next-door areas"), (2, "Two areas out"), (3, "Three areas out"))
+
+
+class PlaceAnalysisForm(GovukForm):
+    """The filters every analysis of places takes, from a query string (web and API alike)."""
+
+    category = forms.MultipleChoiceField(
+        label="Kinds of risk",
+        choices=RiskCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked to include every kind of risk",
+    )
+    months = forms.TypedChoiceField(
+        label="Period",
+        choices=PERIOD_MONTHS,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Select a period of 3, 6, 12 or 24 months"},
+    )
+    end = forms.DateField(
+        label="Ending on (optional)",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="For example, 2026-11-27. Leave blank for the latest concern",
+        error_messages={"invalid": "Enter the end of the period as a date, like 2026-11-27"},
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10"}),
+    )
+    interval = forms.ChoiceField(
+        label="Trend by",
+        choices=(("month", "Month"), ("week", "Week")),
+        required=False,
+        error_messages={"invalid_choice": "Select month or week"},
+    )
+    age_band = forms.ChoiceField(
+        label="Age of the children",
+        choices=[("", "All ages"), *((k, v[0]) for k, v in AGE_BANDS.items())],
+        required=False,
+        error_messages={"invalid_choice": "Select an age band from the list"},
+    )
+    agency = forms.TypedChoiceField(
+        label="Recorded by",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Select an agency from the list"},
+    )
+    confidence = forms.TypedChoiceField(
+        label="Confidence",
+        choices=((90, "90%"), (95, "95%"), (99, "99%")),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Select a confidence of 90%, 95% or 99%"},
+    )
+    resolution = forms.TypedChoiceField(
+        label="Size of area",
+        choices=RESOLUTION_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Select a size of area from the list"},
+    )
+    k = forms.TypedChoiceField(
+        label="Compare each area with",
+        choices=RING_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Select how far around each area to compare"},
+    )
+
+    FILTER_ORDER = [
+        "months",
+        "end",
+        "interval",
+        "category",
+        "age_band",
+        "agency",
+        "confidence",
+        "resolution",
+        "k",
+    ]
+    field_order = FILTER_ORDER
+
+    def __init__(self, *args: Any, agencies: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency = cast(forms.ChoiceField, self.fields["agency"])
+        agency.choices = [("", "Any agency"), *((a.pk, a.name) for a in agencies)]
+        for name, value in (("months", 12), ("interval", "month"), ("confidence", 95)):
+            self.fields[name].initial = value
+        self.fields["resolution"].initial = 9
+        self.fields["k"].initial = 1
+
+    def filters(self) -> AnalysisFilters:
+        """The cleaned filters; call only when the form is valid."""
+        data = self.cleaned_data
+        end = data.get("end")
+        if end is None:
+            _, end = analysis_default_period()
+        months = data.get("months") or DEFAULT_MONTHS
+        start = months_back(np.datetime64(end + timedelta(days=1)), np.array([months]))[0]
+        return AnalysisFilters(
+            date_from=start.astype(date),
+            date_to=end,
+            categories=tuple(sorted(data.get("category") or ())),
+            age_band=data.get("age_band") or "",
+            agency_id=data.get("agency"),
+            resolution=data.get("resolution") or 9,
+            k=data.get("k") or 1,
+            confidence=data.get("confidence") or 95,
+            interval=data.get("interval") or "month",
+        )
+
+
+class SharedContextsForm(PlaceAnalysisForm):
+    min_young_people = forms.TypedChoiceField(
+        label="At least this many children with no link between them",
+        choices=[(n, str(n)) for n in (2, 3, 4, 5, 6, 8, 10)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Select how many children, from 2 to 10"},
+    )
+    by = forms.ChoiceField(
+        label="Group concerns by",
+        choices=(("place", "Place"), ("cell", "Area (H3 cell of the size chosen)")),
+        required=False,
+        error_messages={"invalid_choice": "Select place or area"},
+    )
+
+    field_order = ["min_young_people", "by", *PlaceAnalysisForm.FILTER_ORDER]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["min_young_people"].initial = 3
+        self.fields["by"].initial = "place"
+
+
+def _bands(text: str, unit: str, limit: int) -> tuple[int, ...]:
+    parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
+    if not parts:
+        raise forms.ValidationError(f"Enter at least one band in {unit}, like 7,14,21")
+    try:
+        values = tuple(int(p) for p in parts)
+    except ValueError as exc:
+        raise forms.ValidationError(
+            f"Enter the bands as whole numbers of {unit} separated by commas, like 7,14,21"
+        ) from exc
+    if any(v <= 0 for v in values):
+        raise forms.ValidationError(f"Each band must be more than 0 {unit}")
+    if any(b <= a for a, b in zip(values, values[1:], strict=False)):
+        raise forms.ValidationError("Enter the bands from smallest to largest, each larger")
+    if values[-1] > limit or len(values) > 10:
+        raise forms.ValidationError(f"Enter up to 10 bands, none more than {limit} {unit}")
+    return values
+
+
+class NearRepeatForm(PlaceAnalysisForm):
+    DISTANCE_BANDS = (100, 200, 400)
+    DAY_BANDS = (7, 14, 21)
+
+    distance_bands = forms.CharField(
+        label="Distance bands in metres",
+        required=False,
+        help_text="Upper limits, separated by commas, for example 100,200,400",
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-20"}),
+    )
+    day_bands = forms.CharField(
+        label="Day bands in days",
+        required=False,
+        help_text="Upper limits, separated by commas, for example 7,14,21",
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-20"}),
+    )
+
+    field_order = ["distance_bands", "day_bands", *PlaceAnalysisForm.FILTER_ORDER]
+
+    def clean_distance_bands(self) -> tuple[int, ...]:
+        text = self.cleaned_data.get("distance_bands") or ""
+        return _bands(text, "metres", 10_000) if text else self.DISTANCE_BANDS
+
+    def clean_day_bands(self) -> tuple[int, ...]:
+        text = self.cleaned_data.get("day_bands") or ""
+        return _bands(text, "days", 365) if text else self.DAY_BANDS

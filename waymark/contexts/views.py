@@ -1,3 +1,4 @@
+import h3
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -5,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from waymark.analytics.timeprofile import WEEKDAYS
 from waymark.concerns.selectors import (
     concern_list_for_place,
     place_concerns_by_month,
@@ -16,8 +18,10 @@ from waymark.core.forms import form_add_service_errors
 
 from .forms import PlaceForm
 from .models import PlaceKind
+from .place_analysis import AnalysisFilters, analysis_default_period, place_time_profile
 from .selectors import place_list_visible_to, ward_list_visible_to
 from .services import place_create
+from .views_analysis import profile_rows
 
 # A place page names at most this many young people; the rest are counted.
 PEOPLE_SHOWN = 30
@@ -45,6 +49,9 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
     peak = max((n for _, n in by_month), default=0)
     young_people = list(young_people_at_place_visible_to(user=request.user, place=place))
     counts = place_counts(place=place)
+    date_from, date_to = analysis_default_period()
+    filters = AnalysisFilters(date_from=date_from, date_to=date_to)
+    profile = place_time_profile(filters=filters, place_id=place.pk)
     return render(
         request,
         "contexts/place_detail.html",
@@ -57,6 +64,12 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "young_people": young_people[:PEOPLE_SHOWN],
             "more_visible": max(len(young_people) - PEOPLE_SHOWN, 0),
             "not_visible": counts["young_people"] - len(young_people),
+            "cell": h3.latlng_to_cell(place.latitude, place.longitude, filters.resolution),
+            "profile": profile,
+            "profile_rows": profile_rows(profile.profile),
+            "profile_from": date_from,
+            "profile_to": date_to,
+            "weekdays": WEEKDAYS,
         },
     )
 
