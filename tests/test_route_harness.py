@@ -27,6 +27,7 @@ from waymark.accounts.tests.factories import AgencyFactory, UserFactory
 from waymark.audit.models import AuditEvent
 from waymark.concerns.models import Association
 from waymark.concerns.tests.factories import concern_make
+from waymark.contexts.models import PeerAlert
 from waymark.contexts.tests.factories import PlaceFactory, WardFactory
 from waymark.people.tests.factories import PersonFlagFactory, YoungPersonFactory
 
@@ -122,6 +123,19 @@ def concern_payload(w: World) -> dict:
     }
 
 
+def alert_for(w: World) -> PeerAlert:
+    alert = PeerAlert.objects.filter(association=w.association).first()
+    if alert is None:
+        alert = PeerAlert.objects.create(
+            association=w.association,
+            young_person=w.young_person,
+            kind="group",
+            reason="Newly linked to a member of a group whose vulnerability is high.",
+        )
+        alert.agencies.set([w.agency])
+    return alert
+
+
 ROUTES: dict[str, Route] = {
     # Signing in and out, and two-factor steps, are reached before a user is known.
     "login": Route(lambda w: "/sign-in/", public=True, ok=(200, 302)),
@@ -177,6 +191,11 @@ ROUTES: dict[str, Route] = {
     # audit of the children a shared context names is tested in waymark/contexts/tests.
     "place-shared-contexts": Route(lambda w: "/places/shared-contexts/?min_young_people=2"),
     "place-near-repeat": Route(lambda w: "/places/near-repeats/", evidence=lambda w: "Knox"),
+    # Acknowledging an early warning sent to the practitioner's agency; another agency's user
+    # finds no such alert.
+    "peer-alert-acknowledge": Route(
+        lambda w: f"/alerts/{alert_for(w).pk}/acknowledge/", method="post", ok=(302,)
+    ),
     # API.
     "api:schema": Route(lambda w: "/api/schema/"),
     "api:docs": Route(lambda w: "/api/docs/"),
@@ -243,6 +262,44 @@ ROUTES: dict[str, Route] = {
         lambda w: f"/api/associations/{w.association.pk}/",
         record=True,
         evidence=lambda w: w.concern.reference,
+    ),
+    # The analysis of places: aggregates over every concern with a place, for anyone who may see
+    # places. The world's one concern makes one cell (its count withheld, being under 5).
+    "api:place-analysis-hotspots": Route(
+        lambda w: "/api/place-analysis/hotspots/",
+        evidence=lambda w: h3.latlng_to_cell(w.place.latitude, w.place.longitude, 9),
+    ),
+    "api:place-analysis-hotspots-geojson": Route(
+        lambda w: "/api/place-analysis/hotspots/geojson/",
+        evidence=lambda w: h3.latlng_to_cell(w.place.latitude, w.place.longitude, 9),
+    ),
+    "api:place-analysis-emerging-hotspots": Route(
+        lambda w: "/api/place-analysis/emerging-hotspots/",
+        evidence=lambda w: h3.latlng_to_cell(w.place.latitude, w.place.longitude, 9),
+    ),
+    "api:place-analysis-emerging-hotspots-geojson": Route(
+        lambda w: "/api/place-analysis/emerging-hotspots/geojson/",
+        evidence=lambda w: h3.latlng_to_cell(w.place.latitude, w.place.longitude, 9),
+    ),
+    "api:place-analysis-near-repeat": Route(
+        lambda w: "/api/place-analysis/near-repeat/", evidence=lambda w: "Fewer than two"
+    ),
+    # As on the web page, the world's two children are linked, so no one is named here; the
+    # audit of the children a shared context names is tested in waymark/contexts/tests.
+    "api:place-analysis-shared-contexts": Route(
+        lambda w: "/api/place-analysis/shared-contexts/?min_young_people=2",
+        evidence=lambda w: '"contexts":[]',
+    ),
+    "api:place-analysis-time-profile": Route(
+        lambda w: f"/api/place-analysis/time-profile/?place={w.place.pk}",
+        evidence=lambda w: w.place.name,
+    ),
+    "api:place-analysis-cell": Route(
+        lambda w: (
+            "/api/place-analysis/cells/"
+            f"{h3.latlng_to_cell(w.place.latitude, w.place.longitude, 9)}/"
+        ),
+        evidence=lambda w: w.place.name,
     ),
 }
 

@@ -9,6 +9,16 @@ from rest_framework.permissions import IsAuthenticated
 from waymark.accounts.api import AgencyViewSet, obtain_auth_token
 from waymark.concerns.api import AssociationViewSet, ConcernViewSet
 from waymark.contexts.api import PlaceViewSet, WardViewSet
+from waymark.contexts.api_analysis import (
+    CellView,
+    EmergingGeoJSONView,
+    EmergingView,
+    HotspotsGeoJSONView,
+    HotspotsView,
+    NearRepeatView,
+    SharedContextsView,
+    TimeProfileView,
+)
 from waymark.people.api import PersonOfConcernViewSet, YoungPersonViewSet
 
 
@@ -38,5 +48,42 @@ urlpatterns = [
     # The split view serves its start-up script from this origin, which the CSP allows.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("token/", obtain_auth_token, name="token"),
+    # The analysis of places: aggregates over concerns, by H3 cell (see contexts/api_analysis.py).
+    path(
+        "place-analysis/hotspots/",
+        HotspotsView.as_view(),
+        name="place-analysis-hotspots",
+    ),
+    path(
+        "place-analysis/hotspots/geojson/",
+        HotspotsGeoJSONView.as_view(),
+        name="place-analysis-hotspots-geojson",
+    ),
+    path(
+        "place-analysis/emerging-hotspots/",
+        EmergingView.as_view(),
+        name="place-analysis-emerging-hotspots",
+    ),
+    path(
+        "place-analysis/emerging-hotspots/geojson/",
+        EmergingGeoJSONView.as_view(),
+        name="place-analysis-emerging-hotspots-geojson",
+    ),
+    path(
+        "place-analysis/near-repeat/",
+        NearRepeatView.as_view(),
+        name="place-analysis-near-repeat",
+    ),
+    path(
+        "place-analysis/shared-contexts/",
+        SharedContextsView.as_view(),
+        name="place-analysis-shared-contexts",
+    ),
+    path(
+        "place-analysis/time-profile/",
+        TimeProfileView.as_view(),
+        name="place-analysis-time-profile",
+    ),
+    path("place-analysis/cells/<str:cell>/", CellView.as_view(), name="place-analysis-cell"),
     *router.urls,
 ]

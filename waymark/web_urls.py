@@ -16,6 +16,7 @@ from waymark.contexts.views_analysis import (
     place_cell_page,
     shared_contexts_page,
 )
+from waymark.contexts.views_peer import peer_alert_acknowledge_view
 from waymark.core.views import search
 from waymark.people.views import (
     involvement_end_view,
@@ -69,6 +70,11 @@ urlpatterns = [
     ),
     path("places/", place_list, name="place-list"),
     path("places/new/", place_new, name="place-new"),
+    path(
+        "alerts/<int:pk>/acknowledge/",
+        peer_alert_acknowledge_view,
+        name="peer-alert-acknowledge",
+    ),
     path("places/at-risk/", place_analysis_page, name="place-analysis"),
     path("places/at-risk/areas/<str:cell>/", place_cell_page, name="place-cell"),
     path("places/shared-contexts/", shared_contexts_page, name="place-shared-contexts"),

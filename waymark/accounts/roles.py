@@ -23,6 +23,12 @@ PRACTITIONER = {
     "concerns.view_assigned_association",
     "concerns.add_association",
     "accounts.view_agency",
+    "contexts.view_peer_network",
+    "contexts.view_peergroup",
+    "contexts.add_peergroup",
+    "contexts.change_peergroup",
+    "contexts.view_peeralert",
+    "contexts.change_peeralert",
 }
 
 MANAGER = PRACTITIONER | {
@@ -37,6 +43,8 @@ ANALYST = {
     "people.view_pseudonymised_youngperson",
     "concerns.view_pseudonymised_concern",
     "accounts.view_agency",
+    "contexts.view_peer_network",
+    "contexts.view_peergroup",
 }
 
 # A panel chair sees what their own agency's involvement allows, like any practitioner: being

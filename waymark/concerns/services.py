@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from waymark.audit.services import audit_record
 from waymark.contexts.models import Place
+from waymark.contexts.peer_alerts import peer_alerts_raise_for
 from waymark.core.models import RELIABILITY_RANK, Reliability
 from waymark.core.references import reference_assign_and_save
 from waymark.people.access import InvolvementSource
@@ -312,4 +313,7 @@ def association_record(
         changed.append("source_concerns")
     if changed:
         audit_record(actor=actor, action=action, obj=link, changed_fields=changed)
+    # Early warning, in the same transaction: a link towards a group at high risk, or a person
+    # of concern with current flags, alerts the agencies involved with the young person.
+    peer_alerts_raise_for(association=link)
     return link

@@ -4,13 +4,21 @@ from typing import Any, cast
 import numpy as np
 from django import forms
 
+from waymark.accounts.selectors import agency_list_visible_to
 from waymark.analytics.emerging import months_back
 from waymark.concerns.taxonomy import RiskCategory
 from waymark.core.forms import GovukForm
 from waymark.core.validators import validate_postcode
 
-from .models import PlaceKind, Ward
-from .place_analysis import AGE_BANDS, DEFAULT_MONTHS, AnalysisFilters, analysis_default_period
+from .models import Place, PlaceKind, Ward
+from .place_analysis import (
+    AGE_BANDS,
+    DEFAULT_MONTHS,
+    AnalysisFilters,
+    analysis_default_period,
+    cell_is_valid,
+)
+from .selectors import place_list_visible_to
 
 
 class PlaceForm(GovukForm):
@@ -87,6 +95,8 @@ class PlaceForm(GovukForm):
         return uprn
 
 
+# Before this, months cannot be counted back; after it, a day cannot be counted forward.
+END_EARLIEST, END_LATEST = date(1900, 1, 1), date(2199, 12, 31)
 PERIOD_MONTHS = ((3, "3 months"), (6, "6 months"), (12, "12 months"), (24, "24 months"))
 RESOLUTION_CHOICES = (
     (7, "Large areas (about 5 square kilometres)"),
@@ -148,7 +158,7 @@ class PlaceAnalysisForm(GovukForm):
         coerce=int,
         required=False,
         empty_value=None,
-        error_messages={"invalid_choice": "Select a confidence of 90%, 95% or 99%"},
+        error_messages={"invalid_choice": "Select a confidence of 90%%, 95%% or 99%%"},
     )
     resolution = forms.TypedChoiceField(
         label="Size of area",
@@ -188,6 +198,12 @@ class PlaceAnalysisForm(GovukForm):
             self.fields[name].initial = value
         self.fields["resolution"].initial = 9
         self.fields["k"].initial = 1
+
+    def clean_end(self) -> date | None:
+        end: date | None = self.cleaned_data.get("end")
+        if end is not None and not END_EARLIEST <= end <= END_LATEST:
+            raise forms.ValidationError("Enter an end date from 1900 to 2199, like 2026-11-27")
+        return end
 
     def filters(self) -> AnalysisFilters:
         """The cleaned filters; call only when the form is valid."""
@@ -279,3 +295,124 @@ class NearRepeatForm(PlaceAnalysisForm):
     def clean_day_bands(self) -> tuple[int, ...]:
         text = self.cleaned_data.get("day_bands") or ""
         return _bands(text, "days", 365) if text else self.DAY_BANDS
+
+
+# --- the same filters read from the API's query string ---------------------------------------
+
+MAX_RUNS = 999
+
+
+def whole_number(label: str, low: int, high: int, help_text: str = "") -> forms.IntegerField:
+    """An optional whole-number parameter whose errors say what was wanted."""
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        help_text=help_text or f"From {low} to {high}",
+        error_messages={
+            "invalid": f"Enter a whole number from {low} to {high}",
+            "min_value": f"Enter {low} or more",
+            "max_value": f"Enter {high} or less",
+        },
+    )
+
+
+class AnalysisQuery(PlaceAnalysisForm):
+    """The filters every analysis of places takes, read from the query string."""
+
+    def __init__(self, data: Any = None, *, user: Any = None) -> None:
+        agencies = agency_list_visible_to(user=user) if user is not None else ()
+        super().__init__(data, agencies=agencies)
+        self.user = user
+        # The web form's hints speak of ticking boxes; these speak of the query string.
+        for name, hint in (
+            ("category", "Repeat for several kinds; none means every kind of risk"),
+            ("months", "How many months, up to the end date"),
+            ("agency", "The id of the agency that recorded the concerns (see /api/agencies/)"),
+            ("end", "A date, like 2026-11-27; the latest concern if not given"),
+        ):
+            self.fields[name].help_text = hint
+
+    def value_or_default(self, name: str) -> Any:
+        """A cleaned value, or the field's documented default when none was given."""
+        value = self.cleaned_data.get(name)
+        return self.fields[name].initial if value in (None, "") else value
+
+
+class NearRepeatQuery(AnalysisQuery, NearRepeatForm):
+    runs = whole_number(
+        "Monte Carlo runs", 1, MAX_RUNS, f"Times the dates are shuffled, from 1 to {MAX_RUNS}"
+    )
+    seed = whole_number("Random seed", 0, 2**32 - 1, "The same seed gives the same p-values")
+
+    field_order = ["distance_bands", "day_bands", "runs", "seed"]
+
+    def __init__(self, data: Any = None, *, user: Any = None) -> None:
+        super().__init__(data, user=user)
+        self.fields["distance_bands"].initial = ",".join(map(str, self.DISTANCE_BANDS))
+        self.fields["day_bands"].initial = ",".join(map(str, self.DAY_BANDS))
+        self.fields["runs"].initial = 99
+        self.fields["seed"].initial = 1
+
+
+class SharedContextsQuery(AnalysisQuery):
+    min_young_people = whole_number("At least this many children with no link between them", 2, 50)
+    by = forms.ChoiceField(
+        label="Group concerns by",
+        choices=(("place", "Place"), ("cell", "Area (H3 cell of the size chosen)")),
+        required=False,
+        error_messages={"invalid_choice": "Select place or cell"},
+    )
+    limit = whole_number("How many shared contexts", 1, 100, "The strongest first, 1 to 100")
+
+    field_order = ["min_young_people", "by", "limit"]
+
+    def __init__(self, data: Any = None, *, user: Any = None) -> None:
+        super().__init__(data, user=user)
+        for name, value in (("min_young_people", 3), ("by", "place"), ("limit", 20)):
+            self.fields[name].initial = value
+
+
+class TimeProfileQuery(AnalysisQuery):
+    place = forms.IntegerField(
+        label="Place",
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="The id of a place. Give a place or a cell, not both",
+        error_messages={"invalid": "Enter the place as its id, a whole number"},
+    )
+    cell = forms.CharField(
+        label="Area",
+        required=False,
+        max_length=15,
+        help_text="An H3 cell index, like 89195da49b7ffff. Give a place or a cell, not both",
+        error_messages={"max_length": "Enter an H3 cell index of 15 characters"},
+    )
+
+    field_order = ["place", "cell"]
+
+    def clean_place(self) -> Place | None:
+        pk = self.cleaned_data.get("place")
+        if pk is None:
+            return None
+        place = place_list_visible_to(user=self.user).filter(pk=pk).first()
+        if place is None:
+            raise forms.ValidationError(f"There is no place with the id {pk} that you can see")
+        return place
+
+    def clean_cell(self) -> str:
+        cell = (self.cleaned_data.get("cell") or "").lower()
+        if cell and not cell_is_valid(cell):
+            raise forms.ValidationError("Enter an H3 cell index, like 89195da49b7ffff")
+        return cell
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = [n for n in ("place", "cell") if data.get(n)]
+        if len(given) == 2:
+            raise forms.ValidationError("Give a place or a cell, not both")
+        if not given and not {"place", "cell"} & set(self.errors):
+            raise forms.ValidationError("Give a place (its id) or a cell (an H3 index)")
+        return data

@@ -12,6 +12,7 @@ a page view never recomputes unchanged data and never serves stale results.
 """
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -58,6 +59,7 @@ RING_SIZES = range(1, 4)
 INTERVALS = ("month", "week")
 DEFAULT_MONTHS = 12
 CACHE_SECONDS = 60 * 60
+_CELL_INDEX = re.compile(r"[0-9a-f]{15}")
 
 
 @dataclass(frozen=True)
@@ -375,9 +377,17 @@ def cell_geometry(cell: str) -> list[list[float]]:
 
 
 def cell_is_valid(cell: str) -> bool:
+    """A cell index as Waymark writes them: 15 lower-case hex digits naming a real H3 cell.
+
+    h3 reads its argument with int(text, 16), so it would also take " 89..", "0x89..", "89_1.."
+    or upper case, none of which match the cells the analysis keys on; and it raises
+    OverflowError for "-1" or for more than 16 digits.
+    """
+    if not isinstance(cell, str) or not _CELL_INDEX.fullmatch(cell):
+        return False
     try:
         return bool(h3.is_valid_cell(cell))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
 
 

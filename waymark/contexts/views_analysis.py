@@ -17,6 +17,7 @@ from waymark.audit.services import audit_record_many
 
 from .forms import NearRepeatForm, PlaceAnalysisForm, SharedContextsForm
 from .place_analysis import (
+    SMALL_COUNT,
     AnalysisFilters,
     CellRow,
     PlaceAnalysis,
@@ -217,6 +218,8 @@ def place_cell_page(request: HttpRequest, cell: str) -> HttpResponse:
             "places": [places[pk] for pk in detail.place_ids if pk in places],
             "concerns": concerns[:50],
             "concerns_hidden": len(detail.concern_ids) - len(concerns),
+            # With 1 to 4 concerns, what would give the number back is withheld, as in the API.
+            "small": 0 < len(detail.concern_ids) < SMALL_COUNT,
             "profile": profile_rows(detail.profile),
             "weekdays": WEEKDAYS,
             "untimed": detail.untimed,

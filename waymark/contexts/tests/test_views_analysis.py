@@ -196,3 +196,14 @@ def test_users_without_places_are_refused(client, town):
     assert not nobody.has_perm("contexts.view_place")
     for url in ("/places/at-risk/", "/places/shared-contexts/", "/places/near-repeats/"):
         assert client.get(url).status_code == 403
+
+
+def test_an_area_with_fewer_than_5_concerns_withholds_what_would_count_them(client, town):
+    client.force_login(town["outsider"])
+    lone = town["scattered"][0]
+    cell = h3.latlng_to_cell(lone.latitude, lone.longitude, 9)
+    body = client.get(f"/places/at-risk/areas/{cell}/").content.decode()
+    assert "Fewer than 5 concerns here match the filters" in body
+    assert "Some concerns here are counted but not shown" in body
+    assert "more concern here is counted" not in body
+    assert "profile-caption" not in body
