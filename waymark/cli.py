@@ -185,12 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--quiet", action="store_true", help="no progress bar")
     rotate.set_defaults(handler=cmd_keys_rotate)
 
-    from waymark import hotspot_cli, near_repeat_cli
+    from waymark import hotspot_cli, near_repeat_cli, peer_groups_cli
     from waymark.records.cli import add_commands as add_records_commands
 
     add_records_commands(commands)  # retention review/apply/hold/lift, sar
     hotspot_cli.add_commands(commands)  # hotspots, emerging-hotspots (no database)
     near_repeat_cli.add_commands(commands)  # near-repeat (no database)
+    peer_groups_cli.add_commands(commands)  # peer-groups (no database)
 
     commands.add_parser(
         "manage",
