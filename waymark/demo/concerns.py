@@ -157,6 +157,15 @@ class ConcernBuilder:
         self._open_cum = list(
             itertools.accumulate(children[i].activity for i in self.open_children)
         )
+        # A rising place's concerns are the planted ones: the background leaves out the places
+        # that intensify and the places around them, and draws the sudden riser at 0.4 of its
+        # usual weight, so it was quiet before its rise.
+        self._background_share: dict[int, float] = {}
+        for rising in patterns.rising:
+            if rising.sudden:
+                self._background_share[rising.place] = 0.4
+            else:
+                self._background_share.update(dict.fromkeys((rising.place, *rising.around), 0.0))
         planted_adults = patterns.group_people_of_concern
         self.background_adults = [i for i in range(len(adults)) if i not in planted_adults]
 
@@ -173,15 +182,13 @@ class ConcernBuilder:
         key = (category, ward)
         if key not in self._place_cache:
             affinity = PLACE_AFFINITY.get(category, {})
-            rising = set(self.patterns.rising_places)
             pool, weights = [], []
             for i, p in enumerate(self.town.places):
                 if ward is not None and p.ward != ward:
                     continue
                 weight = KIND_WEIGHT[p.kind] * p.popularity * affinity.get(p.kind, 1.0)
-                # Rising places were quiet before their rise, so the rise stands out.
                 pool.append(i)
-                weights.append(weight * (0.4 if i in rising else 1.0))
+                weights.append(weight * self._background_share.get(i, 1.0))
             self._place_cache[key] = (pool, list(itertools.accumulate(weights)))
         pool, cum = self._place_cache[key]
         return self.rng.choices(pool, cum_weights=cum)[0]
@@ -477,7 +484,7 @@ def build_concerns(
         now=now,
     )
     builder.background(counts.background_concerns)
-    planted.plant_rising_places(builder, counts.rising_concerns_per_place)
+    planted.plant_rising_places(builder, counts.rising_per_month)
     planted.plant_peer_groups(builder)
     planted.plant_bus_station(builder)
     planted.family_and_friends(builder, counts.school_friend_links)

@@ -7,21 +7,33 @@ the references they name depend only on the streams used here, which is what let
 """
 
 import datetime
+import functools
+import math
 import random
 from dataclasses import dataclass
 
+import h3
+
 from waymark.core.references import reference_new
 
-from .town import BUS_STATION, PRIMARY_SCHOOLS, Town
+from .town import BUS_STATION, KIND_WEIGHT, PRIMARY_SCHOOLS, Town
 
 DEFAULT_SEED = 20260101
 MAX_SCALE = 20.0
 GROUP_THEMES = ("cce", "cse", "cce", "gangs", "cce")
 GROUP_HANGOUT_KINDS = ("park", "estate", "street", "takeaway")
 RISING_KINDS = ("takeaway", "hotel", "park")  # one place of each kind sees a planted rise
+SUDDEN_KINDS = frozenset({"hotel"})  # quiet, then a sharp rise in the final month; others intensify
+# Where a rising place may be. The Places page's default grid is H3 resolution 9 (areas of about
+# 0.1 km²), each compared with the ring of areas around it; a rise is only the place's own if
+# nothing busy shares that neighbourhood, so the place is chosen where little else is.
+AREA_RESOLUTION = 9
+RISING_APART_M = 1000  # from the bus station and from each other
+QUIET_DRAW = 7.0  # at most this much draw (KIND_WEIGHT x popularity) from the other places nearby
+BUSY_KINDS = frozenset({"school", "transport"})  # never next to a rising place, nor shared with it
 BUS_STATION_CHILDREN = 15
 HISTORY_DAYS = 730  # concerns reach back two years
-RECENT_DAYS = 183  # "the last six months" of the planted rise
+RECENT_DAYS = 365  # "the last year": the rising places have far more concerns in it than before
 REVIEW_PERIOD = datetime.timedelta(days=183)  # as ASSOCIATION_REVIEW_PERIOD in the service
 
 
@@ -36,20 +48,23 @@ class Counts:
     young_people: int
     persons_of_concern: int
     background_concerns: int
-    rising_concerns_per_place: int
+    rising_per_month: float  # concerns a month at and around an intensifying place a year ago
     school_friend_links: int
 
 
 def counts_for(scale: float) -> Counts:
     """How many of each record a scale asks for. Scale 1 is a town of about 2,000 children.
 
-    Floors keep a tiny build big enough to hold every planted pattern.
+    Floors keep a tiny build big enough to hold every planted pattern. A rising place is measured
+    against the spread of the whole town's counts, which grows more slowly than the town at small
+    scales (where chance dominates it) and in step with it at large ones (where the busy places
+    do), so the planted level follows `scale ** 0.8`.
     """
     return Counts(
         young_people=max(120, round(2000 * scale)),
         persons_of_concern=max(12, round(150 * scale)),
         background_concerns=max(150, round(10000 * scale)),
-        rising_concerns_per_place=max(15, round(60 * scale)),
+        rising_per_month=max(4.0, 28 * scale**0.8),
         school_friend_links=max(10, round(150 * scale)),
     )
 
@@ -77,11 +92,22 @@ class GroupPlan:
 
 
 @dataclass(frozen=True)
+class RisingPlan:
+    place: int  # place index
+    around: tuple[int, ...]  # places in the neighbouring areas that share its concerns
+    sudden: bool  # quiet, then a sharp rise in the final month; otherwise intensifying
+
+
+@dataclass(frozen=True)
 class PatternPlan:
-    rising_places: tuple[int, ...]  # place indices
+    rising: tuple[RisingPlan, ...]  # one per RISING_KINDS, in that order
     groups: tuple[GroupPlan, ...]
     bus_station: int  # place index
     bus_station_children: tuple[int, ...]  # young person indices, one per ward where possible
+
+    @property
+    def rising_places(self) -> tuple[int, ...]:
+        return tuple(r.place for r in self.rising)
 
     @property
     def group_members(self) -> frozenset[int]:
@@ -101,20 +127,69 @@ def secondary_schools(town: Town) -> list[int]:
     return [i for i in town.places_of_kind("school") if town.places[i].name not in PRIMARY_SCHOOLS]
 
 
+def metres_apart(town: Town, a: int, b: int) -> float:
+    """Ground distance between two places (equirectangular: exact enough across a town)."""
+    pa, pb = town.places[a], town.places[b]
+    north = (pa.latitude - pb.latitude) * 111_320
+    east = (pa.longitude - pb.longitude) * 111_320 * math.cos(math.radians(pa.latitude))
+    return math.hypot(north, east)
+
+
+def neighbourhood(town: Town, place: int) -> tuple[list[int], tuple[int, ...]]:
+    """The other places in a place's area and the ring of areas around it; and those it spills into.
+
+    The second part is the nearest place in each of up to two neighbouring areas (never a busy
+    kind): where a rise at the place spreads to, the street outside or the flats next door.
+    """
+    cells = _area_cells(town)
+    ring = set(h3.grid_disk(cells[place], 1))
+    near = sorted(
+        (i for i, cell in enumerate(cells) if cell in ring and i != place),
+        key=lambda i: metres_apart(town, place, i),
+    )
+    around: list[int] = []
+    used = {cells[place]}
+    for i in near:
+        if town.places[i].kind not in BUSY_KINDS and cells[i] not in used and len(around) < 2:
+            around.append(i)
+            used.add(cells[i])
+    return near, tuple(around)
+
+
+@functools.cache
+def _area_cells(town: Town) -> tuple[str, ...]:
+    return tuple(h3.latlng_to_cell(p.latitude, p.longitude, AREA_RESOLUTION) for p in town.places)
+
+
+def _rising_options(town: Town, kind: str, away_from: list[int]) -> list[RisingPlan]:
+    options = []
+    for i in town.places_of_kind(kind):
+        if any(i == j or metres_apart(town, i, j) < RISING_APART_M for j in away_from):
+            continue
+        near, around = neighbourhood(town, i)
+        busy = any(town.places[j].kind in BUSY_KINDS for j in near)
+        draw = sum(KIND_WEIGHT[town.places[j].kind] * town.places[j].popularity for j in near)
+        if around and not busy and draw <= QUIET_DRAW:
+            options.append(RisingPlan(place=i, around=around, sudden=kind in SUDDEN_KINDS))
+    return options
+
+
 def plan_patterns(*, seed: int, counts: Counts, town: Town) -> PatternPlan:
     rng = stream(seed, "patterns")
     bus_station = town.place_index(BUS_STATION)
-    rising = tuple(
-        rng.choice([i for i in town.places_of_kind(kind) if i != bus_station])
-        for kind in RISING_KINDS
-    )
+    rising: list[RisingPlan] = []
+    for kind in RISING_KINDS:
+        away_from = [bus_station, *(r.place for r in rising)]
+        rising.append(rng.choice(_rising_options(town, kind, away_from)))
+    # A peer group's hangout would add its own rise to a rising place's neighbourhood.
+    crowded = {i for r in rising for i in (r.place, *neighbourhood(town, r.place)[0])}
     wards = rng.sample(range(len(town.wards)), len(GROUP_THEMES))
     people = list(range(counts.young_people))
     rng.shuffle(people)
     pocs = rng.sample(range(counts.persons_of_concern), len(GROUP_THEMES))
     schools = secondary_schools(town)
     groups = []
-    taken = {bus_station, *rising}
+    taken = {bus_station, *crowded}
     for theme, ward, poc in zip(GROUP_THEMES, wards, pocs, strict=True):
         size = rng.randint(5, 12)
         members, people = tuple(sorted(people[:size])), people[size:]
@@ -130,7 +205,7 @@ def plan_patterns(*, seed: int, counts: Counts, town: Town) -> PatternPlan:
         groups.append(GroupPlan(theme, members, ward, school, hangout, poc))
     bus_children = tuple(sorted(people[:BUS_STATION_CHILDREN]))
     return PatternPlan(
-        rising_places=rising,
+        rising=tuple(rising),
         groups=tuple(groups),
         bus_station=bus_station,
         bus_station_children=bus_children,

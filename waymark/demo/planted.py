@@ -5,15 +5,15 @@ places, the peer groups with their person of concern, and the unrelated children
 station. Analysis is tested against these (see `truths`).
 """
 
+import calendar
 import datetime
 import itertools
-import math
 from typing import TYPE_CHECKING
 
 from waymark.core.models import Reliability
 
 from .agencies import CSC, POLICE, SCHOOL_AGENCIES, TRANSPORT, YOUTH
-from .plan import HISTORY_DAYS, RECENT_DAYS, REVIEW_PERIOD, GroupPlan
+from .plan import HISTORY_DAYS, REVIEW_PERIOD, GroupPlan, RisingPlan
 
 if TYPE_CHECKING:
     from .concerns import ConcernBuilder
@@ -28,34 +28,68 @@ RISING_THEMES = {
     "hotel": ["cse", "trafficking", "missing"],
     "park": ["substances", "gangs", "cce"],
 }
+YEAR_GROWTH = 2.6  # an intensifying place has 2.6 times the concerns it had a year ago
+SUDDEN_SIZE = 0.7  # a sudden rise has 0.7 of what an intensifying place has in its final month
+AT_THE_PLACE = 0.5  # of each month's concerns; the rest are at the places around it
 
 
-def plant_rising_places(builder: "ConcernBuilder", per_place: int) -> None:
-    """Each rising place: a few concerns a year, then a sharp rise over the last six months.
+def rising_months(plan: RisingPlan, per_month: float) -> dict[int, int]:
+    """How many concerns a rising place and the places around it have, by months before today.
 
-    The added concerns grow denser towards today, and mostly involve children who live nearby.
+    Month 0 is the month up to today, month 1 the one before it, and so on. An intensifying
+    place had `per_month` a year ago (month 11) and grows faster and faster: it had about half
+    as many two years ago, and has `YEAR_GROWTH` times as many now. A sudden one has nothing
+    planted before the final month, then `SUDDEN_SIZE` of what an intensifying place has in it.
+    """
+    if plan.sudden:
+        return {0: round(SUDDEN_SIZE * YEAR_GROWTH * per_month)}
+    months = HISTORY_DAYS * 12 // 365
+    return {m: round(per_month * YEAR_GROWTH ** (1 - (m / 11) ** 0.7)) for m in range(months)}
+
+
+def plant_rising_places(builder: "ConcernBuilder", per_month: float) -> None:
+    """Two places whose concerns have intensified for two years, and one with a sudden rise.
+
+    Half of each month's concerns are at the place, the rest at the places around it in turn,
+    so the rise reads as one cluster on the Places page's map. Most involve children who live
+    nearby. The months are calendar months back from today, as the Places page slices a year.
     """
     rng = builder.rng
-    for place in builder.patterns.rising_places:
-        spot = builder.town.places[place]
+    after = builder.today + datetime.timedelta(days=1)
+    for plan in builder.patterns.rising:
+        spot = builder.town.places[plan.place]
         locals_ = builder.by_ward.get(spot.ward, [])
-        for _ in range(per_place):
-            days_ago = min(RECENT_DAYS - 1, int(RECENT_DAYS * (1 - math.sqrt(rng.random()))))
-            size = rng.choices([1, 2, 3], weights=[60, 30, 10])[0]
-            first = (
-                rng.choice(locals_)
-                if locals_ and rng.random() < 0.6
-                else builder.child(open_only=True)
-            )
-            children = builder.companions(first, size - 1, pool=locals_ or None)
-            adults = [rng.choice(builder.background_adults)] if rng.random() < 0.25 else []
-            builder.add(
-                days_ago=days_ago,
-                categories=[rng.choice(RISING_THEMES[spot.kind])],
-                place=place,
-                children=children,
-                adults=adults,
-            )
+        for months_ago, count in rising_months(plan, per_month).items():
+            at_place = round(count * AT_THE_PLACE) if plan.around else count
+            where = [plan.place] * at_place + [
+                plan.around[i % len(plan.around)] for i in range(count - at_place)
+            ]
+            first_day = _months_before(after, months_ago + 1)
+            days = (_months_before(after, months_ago) - first_day).days
+            for place in where:
+                day = first_day + datetime.timedelta(days=rng.randrange(days))
+                size = rng.choices([1, 2, 3], weights=[60, 30, 10])[0]
+                first = (
+                    rng.choice(locals_)
+                    if locals_ and rng.random() < 0.6
+                    else builder.child(open_only=True)
+                )
+                children = builder.companions(first, size - 1, pool=locals_ or None)
+                adults = [rng.choice(builder.background_adults)] if rng.random() < 0.25 else []
+                builder.add(
+                    days_ago=min(HISTORY_DAYS - 1, (builder.today - day).days),
+                    categories=[rng.choice(RISING_THEMES[spot.kind])],
+                    place=place,
+                    children=children,
+                    adults=adults,
+                )
+
+
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    """`day` moved back by whole calendar months, the day of month clamped to the month's end."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
 
 
 def plant_peer_groups(builder: "ConcernBuilder") -> None:

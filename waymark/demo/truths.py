@@ -4,8 +4,13 @@ The truths are worked out from the seed and scale, not stored, so they hold for 
 town was built into. `demo_truths()` reads the built town's seed and scale and adds the database
 ids of the places; `truths_for()` answers for any seed and scale without touching the database.
 
-1. Rising places: one takeaway, one hotel and one park that were quiet, then in the last six
-   months (`RECENT_DAYS`) had more concerns than in the eighteen months before.
+1. Rising places: one takeaway, one hotel and one park, each in a quiet part of town, at least a
+   kilometre from the bus station and from each other. The takeaway and the park are
+   long-standing places of concern whose concerns have grown faster and faster for two years, to
+   2.6 times as many as a year ago: emerging hot spot analysis finds them as intensifying hot
+   spots. The hotel (`sudden_places`) was quiet until a sharp rise in the final month: a new hot
+   spot. Half of each one's planted concerns are at the place, the rest at the places around
+   it. Each has more concerns in the last year (`RECENT_DAYS`) than in the year before.
 2. Peer groups: five groups of 5 to 12 children, densely linked as friends by shared concerns,
    each linked to one person of concern who has current flags.
 3. The bus station: fifteen children from across the town, each harmed at the bus station, with
@@ -34,6 +39,7 @@ class DemoTruths:
     seed: int
     scale: float
     rising_places: tuple[str, ...]  # place names
+    sudden_places: tuple[str, ...]  # of the rising places, those quiet until the final month
     peer_groups: tuple[PeerGroupTruth, ...]
     bus_station: str  # place name
     bus_station_children: tuple[str, ...]  # young person references
@@ -65,6 +71,7 @@ def truths_for(*, seed: int, scale: float) -> DemoTruths:
         seed=seed,
         scale=scale,
         rising_places=tuple(place[i].name for i in plan.rising_places),
+        sudden_places=tuple(place[r.place].name for r in plan.rising if r.sudden),
         peer_groups=tuple(
             PeerGroupTruth(
                 theme=g.theme,
