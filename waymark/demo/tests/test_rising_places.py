@@ -62,3 +62,32 @@ def test_the_rising_places_are_new_or_intensifying_hot_spots():
     # For contrast: the rest of the town is not rising, so few areas are.
     rising_share = sum(c in RISING for c in result.category) / len(result.category)
     assert rising_share <= 0.05
+
+
+def test_the_places_page_shows_the_rising_places(client):
+    """The same through the Places page's selectors and page, as a practitioner sees it."""
+    from waymark.accounts.models import User
+    from waymark.contexts.place_analysis import (
+        AnalysisFilters,
+        analysis_default_period,
+        place_analysis,
+        places_per_cell,
+    )
+
+    demo_ensure(seed=7, scale=0.25)
+    truths = demo_truths()
+    start, end = analysis_default_period()
+    analysis = place_analysis(filters=AnalysisFilters(date_from=start, date_to=end))
+    rows = {row.cell: row for row in analysis.rows}
+    per_cell = places_per_cell(resolution=9)
+    cell_of = {pk: cell for cell, pks in per_cell.items() for pk in pks}
+    for name, pk in zip(truths.rising_places, truths.rising_place_ids, strict=True):
+        row = rows[cell_of[pk]]
+        planted = "new hot spot" if name in truths.sudden_places else "intensifying hot spot"
+        assert row.trend == planted, name
+        # Hot at 95% after FDR in the latest month (the page's slices are at 95% by default).
+        assert analysis.slice_classes()[row.cell][-1] == 1, name
+    client.force_login(User.objects.get(username="practitioner"))
+    body = client.get("/places/at-risk/?sort=trend&order=ascending").content.decode()
+    for pk in truths.rising_place_ids:
+        assert f"/places/at-risk/areas/{cell_of[pk]}/" in body
