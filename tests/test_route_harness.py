@@ -27,7 +27,9 @@ from waymark.accounts.tests.factories import AgencyFactory, UserFactory
 from waymark.audit.models import AuditEvent
 from waymark.concerns.models import Association
 from waymark.concerns.tests.factories import concern_make
-from waymark.contexts.models import PeerAlert
+from waymark.contexts.models import DetectedGroupMember, PeerAlert, PeerGroup
+from waymark.contexts.peer_network import peer_groups_refresh
+from waymark.contexts.peer_services import peer_group_save
 from waymark.contexts.tests.factories import PlaceFactory, WardFactory
 from waymark.people.tests.factories import PersonFlagFactory, YoungPersonFactory
 
@@ -136,6 +138,38 @@ def alert_for(w: World) -> PeerAlert:
     return alert
 
 
+def group_for(w: World) -> int:
+    """The number of a detected group holding both of the world's children and a third, found
+    by detection from a concern that names all three."""
+    found = DetectedGroupMember.objects.filter(group__active=True, young_person=w.young_person)
+    if not found.exists():
+        third = YoungPersonFactory(created_by_agency=w.agency)
+        concern_make(
+            actor=w.practitioner, young_people=[w.young_person, w.other_young_person, third]
+        )
+        peer_groups_refresh()
+    return found.get().group.number
+
+
+def alert_list_url(w: World) -> str:
+    alert_for(w)
+    return "/api/peer-alerts/"
+
+
+def saved_group_for(w: World) -> str:
+    number = group_for(w)
+    saved = PeerGroup.objects.filter(detected_group__number=number).first()
+    if saved is None:
+        saved = peer_group_save(
+            actor=w.practitioner,
+            detected_group=DetectedGroupMember.objects.get(
+                group__active=True, young_person=w.young_person
+            ).group,
+            name="Arcade group",
+        )
+    return saved.reference
+
+
 ROUTES: dict[str, Route] = {
     # Signing in and out, and two-factor steps, are reached before a user is known.
     "login": Route(lambda w: "/sign-in/", public=True, ok=(200, 302)),
@@ -195,6 +229,14 @@ ROUTES: dict[str, Route] = {
     # finds no such alert.
     "peer-alert-acknowledge": Route(
         lambda w: f"/alerts/{alert_for(w).pk}/acknowledge/", method="post", ok=(302,)
+    ),
+    # Peer groups: any user with the peer network permission sees a group, its members by name
+    # only where their agency is involved (and those reads are audited), by reference otherwise.
+    "peer-group-list": Route(lambda w: "/peer-groups/"),
+    "peer-group-detail": Route(lambda w: f"/peer-groups/{group_for(w)}/", audited=True),
+    "peer-group-saved": Route(lambda w: f"/peer-groups/saved/{saved_group_for(w)}/", audited=True),
+    "young-person-network": Route(
+        lambda w: f"/young-people/{yp(w)}/network/", record=True, audited=True
     ),
     # API.
     "api:schema": Route(lambda w: "/api/schema/"),
@@ -301,12 +343,41 @@ ROUTES: dict[str, Route] = {
         ),
         evidence=lambda w: w.place.name,
     ),
+    # Peer groups over the API: references only, never names. Strengths are returned only for
+    # members the user may see, and those reads are audited.
+    "api:peer-group-list": Route(lambda w: "/api/peer-groups/"),
+    "api:peer-group-detail": Route(lambda w: f"/api/peer-groups/{group_for(w)}/", audited=True),
+    "api:peer-group-key-connections": Route(lambda w: "/api/peer-groups/key-connections/"),
+    "api:young-person-network": Route(
+        lambda w: f"/api/young-people/{yp(w)}/network/",
+        record=True,
+        audited=True,
+        evidence=lambda w: w.other_young_person.reference,
+    ),
+    "api:saved-peer-group-list": Route(lambda w: "/api/peer-groups/saved/"),
+    "api:saved-peer-group-detail": Route(
+        lambda w: f"/api/peer-groups/saved/{saved_group_for(w)}/", audited=True
+    ),
+    # Early warnings go to the agencies involved with the young person; another agency's user
+    # finds none, and no such alert to acknowledge.
+    "api:peer-alert-list": Route(alert_list_url, audited=True),
+    "api:peer-alert-acknowledge": Route(
+        lambda w: f"/api/peer-alerts/{alert_for(w).pk}/acknowledge/",
+        method="post",
+        data=lambda w: {"note": "Spoke to her and her mum"},
+    ),
 }
 
 # Writes through the API, checked the same way: refused anonymously, allowed for the user.
 WRITES: dict[str, Route] = {
     "api:concern-list": Route(
         lambda w: "/api/concerns/", method="post", data=concern_payload, ok=(201,)
+    ),
+    "api:saved-peer-group-list": Route(
+        lambda w: "/api/peer-groups/saved/",
+        method="post",
+        data=lambda w: {"detected_group": group_for(w), "name": "Riverside group"},
+        ok=(201,),
     ),
 }
 

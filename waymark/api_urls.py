@@ -19,6 +19,14 @@ from waymark.contexts.api_analysis import (
     SharedContextsView,
     TimeProfileView,
 )
+from waymark.contexts.api_peer import (
+    PeerAlertViewSet,
+    PeerGroupDetailView,
+    PeerGroupKeyConnectionsView,
+    PeerGroupListView,
+    SavedPeerGroupViewSet,
+    YoungPersonNetworkView,
+)
 from waymark.people.api import PersonOfConcernViewSet, YoungPersonViewSet
 
 
@@ -42,6 +50,8 @@ router.register("young-people", YoungPersonViewSet, basename="young-person")
 router.register("persons-of-concern", PersonOfConcernViewSet, basename="person-of-concern")
 router.register("concerns", ConcernViewSet, basename="concern")
 router.register("associations", AssociationViewSet, basename="association")
+router.register("peer-groups/saved", SavedPeerGroupViewSet, basename="saved-peer-group")
+router.register("peer-alerts", PeerAlertViewSet, basename="peer-alert")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -85,5 +95,18 @@ urlpatterns = [
         name="place-analysis-time-profile",
     ),
     path("place-analysis/cells/<str:cell>/", CellView.as_view(), name="place-analysis-cell"),
+    # Peer groups and peer maps (see contexts/api_peer.py).
+    path("peer-groups/", PeerGroupListView.as_view(), name="peer-group-list"),
+    path(
+        "peer-groups/key-connections/",
+        PeerGroupKeyConnectionsView.as_view(),
+        name="peer-group-key-connections",
+    ),
+    path("peer-groups/<int:number>/", PeerGroupDetailView.as_view(), name="peer-group-detail"),
+    path(
+        "young-people/<str:reference>/network/",
+        YoungPersonNetworkView.as_view(),
+        name="young-person-network",
+    ),
     *router.urls,
 ]

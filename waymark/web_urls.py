@@ -16,7 +16,13 @@ from waymark.contexts.views_analysis import (
     place_cell_page,
     shared_contexts_page,
 )
-from waymark.contexts.views_peer import peer_alert_acknowledge_view
+from waymark.contexts.views_peer import (
+    peer_alert_acknowledge_view,
+    peer_group_list_page,
+    peer_group_page,
+    peer_group_saved_page,
+    young_person_network_page,
+)
 from waymark.core.views import search
 from waymark.people.views import (
     involvement_end_view,
@@ -53,6 +59,11 @@ urlpatterns = [
     ),
     path("young-people/<str:reference>/access/", young_person_access, name="young-person-access"),
     path(
+        "young-people/<str:reference>/network/",
+        young_person_network_page,
+        name="young-person-network",
+    ),
+    path(
         "young-people/<str:reference>/involvements/new/",
         involvement_new,
         name="involvement-new",
@@ -80,4 +91,11 @@ urlpatterns = [
     path("places/shared-contexts/", shared_contexts_page, name="place-shared-contexts"),
     path("places/near-repeats/", near_repeat_page, name="place-near-repeat"),
     path("places/<int:pk>/", place_detail, name="place-detail"),
+    path("peer-groups/", peer_group_list_page, name="peer-group-list"),
+    path("peer-groups/<int:number>/", peer_group_page, name="peer-group-detail"),
+    path(
+        "peer-groups/saved/<str:reference>/",
+        peer_group_saved_page,
+        name="peer-group-saved",
+    ),
 ]
