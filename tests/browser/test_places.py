@@ -84,7 +84,8 @@ def test_places_page_map_table_and_area(
     # A filter that matches nothing says so; a bad one says what is wrong.
     page.get_by_label("Ending on (optional)").fill("last tuesday")
     page.get_by_role("button", name="Update the map and table").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.wait_for_url(re.compile(r".*end=last\+tuesday.*"))
+    page.locator(".govuk-error-summary").wait_for()
     assert (
         "Enter the end of the period as a date" in page.locator(".govuk-error-summary").inner_text()
     )
