@@ -22,6 +22,17 @@ and those are recomputed from the permuted dates of the same pairs. That is exac
 approximation. Nor does a permutation change the multiset of dates, so the number of pairs in each
 day band over all pairs (close or not) is fixed; the "more than" distance row is that total minus
 the close rows, in every run.
+
+With two threads or more, the pairs of each half of the map are found at once, and then the
+pairs across the line between the halves.
+
+The runs then share the work eight at a time. Each event's days in eight runs (16-bit day
+numbers; four runs of 32-bit ones if the events span over 89 years) sit side by side in one
+16-byte item, so one look-up per pair fetches a pair's days in
+all eight runs, and the day gaps and band counts of the eight are taken with whole-array
+arithmetic (see `_gaps_within`). The observed table rides in the first batch as if it were a run.
+Each run's shuffle still comes from its own seed, so the result does not depend on the batching
+or the number of threads.
 """
 
 import os
@@ -155,6 +166,156 @@ def _pairs_per_day_band(days: IntArray, day_edges: IntArray) -> IntArray:
     return np.diff(cumulative, prepend=0)
 
 
+_ITEM = np.dtype("V16")  # one event's days in several runs, fetched by one look-up
+
+
+@dataclass(frozen=True)
+class _Lanes:
+    """How several runs' days share one 16-byte item per event: `count` lanes of `dtype`."""
+
+    count: int
+    dtype: type[np.signedinteger]
+
+
+def _lanes(span: int) -> _Lanes:
+    if span <= np.iinfo(np.int16).max:
+        return _Lanes(count=8, dtype=np.int16)
+    if span <= np.iinfo(np.int32).max:
+        return _Lanes(count=4, dtype=np.int32)
+    raise NearRepeatError("the events span too many days")
+
+
+_GROUP = 255  # words of flags summed at once: no byte of the sum can pass 255
+_CHUNK = 128 * _GROUP  # pairs per pass: a pass's arrays stay in a core's cache
+
+
+def _gaps_within(
+    days: npt.NDArray[np.void],
+    first: npt.NDArray[np.intp],
+    second: npt.NDArray[np.intp],
+    edges: npt.NDArray[np.signedinteger],
+    lanes: _Lanes,
+) -> IntArray:
+    """Pairs whose day gap is at most each edge, for each lane's run: (edges, lanes).
+
+    `days` holds each event's day in every lane, so one look-up per pair fetches the days of
+    all the lanes' runs; the gaps are then taken lane by lane. Per edge, the comparison leaves
+    one 0/1 byte per pair and lane. Read as 64-bit words and summed 255 words at a time, those
+    bytes count every lane at once, each byte in its own column and none carrying into the
+    next; a last sum, once all the pairs are done, folds the bytes into lanes.
+    """
+    n_edges = len(edges)
+    size = min(_CHUNK, len(first))
+    here = np.empty(size, dtype=_ITEM)
+    there = np.empty(size, dtype=_ITEM)
+    flag = np.zeros(size * lanes.count + 8, dtype=bool)
+    words_per_chunk = size * lanes.count // 8
+    chunks = -(-len(first) // _CHUNK)
+    grouped = np.zeros((n_edges, chunks * (words_per_chunk // _GROUP + 1)), dtype=np.uint64)
+    filled = 0
+    for lo in range(0, len(first), _CHUNK):
+        m = min(_CHUNK, len(first) - lo)
+        a = np.take(days, first[lo : lo + m], out=here[:m], mode="clip")
+        b = np.take(days, second[lo : lo + m], out=there[:m], mode="clip")
+        gap = a.view(lanes.dtype)
+        np.subtract(gap, b.view(lanes.dtype), out=gap)
+        np.abs(gap, out=gap)
+        used = m * lanes.count
+        words = -(-used // 8)
+        flag[used : words * 8] = False  # the last word's unused bytes count nothing
+        whole, rest = divmod(words, _GROUP)
+        for k, edge in enumerate(edges):
+            np.less_equal(gap, edge, out=flag[:used])
+            packed = flag[: words * 8].view(np.uint64)
+            np.add.reduce(
+                packed[: whole * _GROUP].reshape(whole, _GROUP),
+                axis=1,
+                out=grouped[k, filled : filled + whole],
+            )
+            if rest:
+                grouped[k, filled + whole] = np.add.reduce(packed[whole * _GROUP :])
+        filled += whole + (1 if rest else 0)
+    by_byte = grouped[:, :filled].view(np.uint8).reshape(n_edges, filled, 8)
+    per_byte = by_byte.sum(axis=1, dtype=np.int64)  # byte b of a word is lane b % count
+    return per_byte.reshape(n_edges, 8 // lanes.count, lanes.count).sum(axis=1)
+
+
+PairArrays = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]  # first and second events
+_SPLIT_FROM = 10_000  # events; below this, finding the pairs on one thread is as quick
+
+
+def _close_pairs_by_row(
+    points: FloatArray, dist_edges: FloatArray, workers: int
+) -> list[PairArrays]:
+    """The pairs of events within the last distance edge, per distance row (same location,
+    then each band): two arrays of event numbers per row.
+
+    With more than one worker the events are split in two at the median of their wider axis;
+    each half's pairs are found on its own thread (scipy's k-d tree releases the GIL), and the
+    pairs across the split with a dual-tree search between the halves.
+    """
+    # A hair beyond the last edge, then measured here: a pair exactly on an edge is in that
+    # band, whatever rounding the tree's own test does.
+    reach = float(dist_edges[-1]) * (1 + 1e-9)
+    if workers < 2 or len(points) < _SPLIT_FROM:
+        pairs = cKDTree(points).query_pairs(r=reach, output_type="ndarray")
+        first, second = np.ascontiguousarray(pairs.T)
+        return _rows(points, first, second, dist_edges)
+    axis = int(np.argmax(np.ptp(points, axis=0)))
+    left = points[:, axis] < np.median(points[:, axis])
+    halves = [np.flatnonzero(left), np.flatnonzero(~left)]
+
+    def within(half: npt.NDArray[np.intp], tree: cKDTree) -> list[PairArrays]:
+        pairs = tree.query_pairs(r=reach, output_type="ndarray")
+        first, second = np.ascontiguousarray(pairs.T)
+        return _rows(points, half[first], half[second], dist_edges)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        trees = list(pool.map(lambda half: cKDTree(points[half]), halves))
+        parts = list(pool.map(within, halves, trees))
+    pairs = trees[0].sparse_distance_matrix(trees[1], reach, output_type="ndarray")
+    parts.append(_rows(points, halves[0][pairs["i"]], halves[1][pairs["j"]], dist_edges))
+    return [
+        (np.concatenate([f for f, _ in row]), np.concatenate([s for _, s in row]))
+        for row in zip(*parts, strict=True)
+    ]
+
+
+def _rows(
+    points: FloatArray,
+    first: npt.NDArray[np.intp],
+    second: npt.NDArray[np.intp],
+    dist_edges: FloatArray,
+) -> list[PairArrays]:
+    """Pairs sorted into distance rows: (first, second) of row 0, of row 1, and so on.
+    Distances are compared squared (d <= e as d^2 <= e^2), saving a square root per pair, and
+    pairs beyond the last edge are dropped."""
+    x, y = points[:, 0], points[:, 1]
+    squared = np.take(x, first, mode="clip")
+    squared -= np.take(x, second, mode="clip")
+    squared *= squared
+    dy = np.take(y, first, mode="clip")
+    dy -= np.take(y, second, mode="clip")
+    dy *= dy
+    squared += dy
+    del dy  # dense data can have tens of millions of close pairs
+    limits = dist_edges**2
+    keep = squared <= limits[-1]
+    if not keep.all():
+        squared, first, second = squared[keep], first[keep], second[keep]
+    # Row 0 is the same location; then one row further for each edge the pair is beyond.
+    rows = len(dist_edges) + 1
+    row = np.zeros(len(squared), dtype=np.min_scalar_type(rows))
+    row += squared > 0
+    for limit in limits[:-1]:
+        row += squared > limit
+    out = []
+    for r in range(rows):
+        pick = np.flatnonzero(row == r)
+        out.append((np.take(first, pick, mode="clip"), np.take(second, pick, mode="clip")))
+    return out
+
+
 def knox_test(
     *,
     x: Any,
@@ -170,7 +331,8 @@ def knox_test(
 
     ``distance_bands`` are the upper limits of the distance bands in metres, ``day_bands`` those
     of the day bands in days; both positive and increasing. ``runs`` Monte Carlo permutations of
-    the days, seeded with ``seed``; ``workers`` threads (default: one per CPU).
+    the days, seeded with ``seed``; ``workers`` threads for the pair search and the runs
+    (default: one per CPU), which do not change the result.
     """
     xs = np.asarray(x, dtype=np.float64)
     ys = np.asarray(y, dtype=np.float64)
@@ -190,70 +352,58 @@ def knox_test(
     day_edges = day_edges.astype(np.int64)
     day = day.astype(np.int64)
 
-    n_rows = dist_edges.size + 2
-    n_cols = day_edges.size + 1
-    n_close_rows = n_rows - 1
+    n = xs.size
+    # Day numbers from the first day: a gap fits a 16-bit lane unless the events span 89 years.
+    day_rel = day - (day.min() if n else 0)
+    lanes = _lanes(int(day_rel.max()) if n else 0)
+    day_small = day_rel.astype(lanes.dtype)
+    edges = np.minimum(day_edges, np.iinfo(lanes.dtype).max).astype(lanes.dtype)
 
-    # Close pairs, found once: their distance row never changes between permutations.
-    tree = cKDTree(np.column_stack([xs, ys]))
-    pairs = tree.query_pairs(r=float(dist_edges[-1]), output_type="ndarray")
-    first = pairs[:, 0].astype(np.intp)
-    second = pairs[:, 1].astype(np.intp)
-    distance = np.hypot(xs[first] - xs[second], ys[first] - ys[second])
-    row = np.where(distance == 0, 0, 1 + np.searchsorted(dist_edges, distance, side="left"))
-    # query_pairs uses <= r; floating error could put a pair a hair past the last edge.
-    row = np.minimum(row, n_close_rows - 1)
-    # Per row, the pairs ordered by their first event, so that the first event's day can be
-    # laid out with np.repeat (a sequential copy) rather than gathered pair by pair.
-    order = np.lexsort((second, first, row))
-    row, first, second = row[order], first[order], second[order]
-    bounds = np.searchsorted(row, np.arange(n_close_rows + 1))
-    segments = [
-        (
-            np.bincount(first[lo:hi], minlength=xs.size),
-            np.ascontiguousarray(second[lo:hi]),
-        )
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
-    ]
-
-    # Day numbers relative to the first day, in 16 bits where they fit: less memory traffic.
-    day_rel = day - (day.min() if day.size else 0)
-    span = int(day_rel.max()) if day_rel.size else 0
-    small = np.int16 if span <= np.iinfo(np.int16).max else np.int32
-    if span > np.iinfo(np.int32).max:
-        raise NearRepeatError("the events span too many days")
-    day_small = day_rel.astype(small)
-    edges_small = day_edges.clip(max=np.iinfo(small).max).astype(small)
-
+    workers = max(1, workers or (os.cpu_count() or 1))
+    # Close pairs, found once: their distance row never changes between permutations. Events
+    # are renumbered in a k-d tree's order, so that close events have close numbers: looking
+    # up their days (and their coordinates) then stays in nearby memory.
+    points = np.column_stack([xs, ys])
+    tree_order = np.asarray(cKDTree(points).indices, dtype=np.intp)
+    segments = _close_pairs_by_row(points[tree_order], dist_edges, workers)
+    sizes = np.array([len(a) for a, _ in segments], dtype=np.int64)
     day_totals = _pairs_per_day_band(day, day_edges)
 
-    def table(d: npt.NDArray[Any]) -> IntArray:
-        close = np.empty((n_close_rows, n_cols), dtype=np.int64)
-        for r, (repeats, seconds) in enumerate(segments):
-            gap = np.repeat(d, repeats)
-            gap -= d[seconds]
-            np.abs(gap, out=gap)
-            within: list[int] = [int(np.count_nonzero(gap <= e)) for e in edges_small]
-            within.append(gap.size)
-            close[r] = np.diff(within, prepend=0)
-        beyond = day_totals - close.sum(axis=0)
-        return np.vstack([close, beyond])
+    def tables(batch: list[np.random.SeedSequence | None]) -> list[IntArray]:
+        """The table of each arrangement of the days in `batch`, one per lane: the observed
+        days (None) or a run's shuffle of them (the run's seed)."""
+        columns = [day_small[tree_order if child is None else shuffled(child)] for child in batch]
+        packed = np.empty((n, lanes.count), dtype=lanes.dtype)
+        for lane in range(lanes.count):
+            packed[:, lane] = columns[min(lane, len(columns) - 1)]  # spare lanes repeat one
+        items = packed.view(_ITEM).reshape(n)
+        within = np.stack(
+            [_gaps_within(items, a, b, edges, lanes) for a, b in segments]
+        )  # (rows, edges, lanes)
+        out = []
+        for lane in range(len(columns)):
+            cumulative = np.column_stack([within[:, :, lane], sizes])
+            close = np.diff(cumulative, axis=1, prepend=0)
+            out.append(np.vstack([close, day_totals - close.sum(axis=0)]))
+        return out
 
-    def simulate(child: np.random.SeedSequence) -> IntArray:
-        rng = np.random.default_rng(child)
-        return table(day_small[rng.permutation(day_small.size)])
+    def shuffled(child: np.random.SeedSequence) -> npt.NDArray[np.intp]:
+        """A run's shuffle: event i takes the day of event permutation[i] (in tree order)."""
+        return np.random.default_rng(child).permutation(n)[tree_order]
 
-    observed = table(day_small)
     # One seed per run, spawned from `seed`: the result does not depend on how runs are
     # scheduled over threads. NumPy releases the GIL in these loops, so threads use every core.
-    children = np.random.SeedSequence(seed).spawn(runs)
-    sum_sim = np.zeros((n_rows, n_cols), dtype=np.float64)
-    at_least = np.zeros((n_rows, n_cols), dtype=np.int64)
-    workers = max(1, min(workers or (os.cpu_count() or 1), runs))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for simulated in pool.map(simulate, children):
-            sum_sim += simulated
-            at_least += simulated >= observed
+    # The observed days ride in the first lane of the first batch.
+    arrangements: list[np.random.SeedSequence | None] = [
+        None,
+        *np.random.SeedSequence(seed).spawn(runs),
+    ]
+    batches = [arrangements[i : i + lanes.count] for i in range(0, len(arrangements), lanes.count)]
+    with ThreadPoolExecutor(max_workers=min(workers, len(batches))) as pool:
+        found = [table for done in pool.map(tables, batches) for table in done]
+    observed, simulated = found[0], np.stack(found[1:])
+    sum_sim = simulated.sum(axis=0).astype(np.float64)
+    at_least = (simulated >= observed).sum(axis=0)
     expected = sum_sim / runs
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(expected > 0, observed / expected, np.nan)

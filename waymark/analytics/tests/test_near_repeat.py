@@ -3,6 +3,7 @@ import itertools
 
 import numpy as np
 import pytest
+from scipy.spatial import cKDTree
 
 from waymark.analytics import near_repeat
 from waymark.analytics.near_repeat import (
@@ -81,6 +82,109 @@ def test_counts_equal_a_double_loop_on_random_data():
     assert result.expected.sum() == pytest.approx(150 * 149 / 2)
 
 
+def table_by_all_pairs(x, y, days, distance_bands, day_bands):
+    """Every pair at once with numpy: the same table as brute_force, for larger data."""
+    first, second = np.triu_indices(len(x), 1)
+    distance = np.hypot(x[first] - x[second], y[first] - y[second])
+    gap = np.abs(days[first] - days[second])
+    row = np.where(distance == 0, 0, 1 + np.searchsorted(distance_bands, distance, side="left"))
+    col = np.searchsorted(day_bands, gap, side="left")
+    shape = (len(distance_bands) + 2, len(day_bands) + 1)
+    return np.bincount(row * shape[1] + col, minlength=shape[0] * shape[1]).reshape(shape)
+
+
+@pytest.mark.parametrize(("span", "runs"), [(400, 11), (50_000, 6)])
+def test_every_run_counts_its_own_shuffle_of_the_days(span, runs):
+    # Dense enough that a distance band holds more pairs than one pass takes; 50,000 days
+    # need 32-bit lanes. Each run's shuffle is rebuilt here from its seed and counted directly.
+    rng = np.random.default_rng(span)
+    n = 2500
+    x = np.round(rng.uniform(0, 800, n))
+    y = np.round(rng.uniform(0, 800, n))
+    days = rng.integers(0, span, n)
+
+    result = knox_test(
+        x=x, y=y, days=days, distance_bands=DISTANCE_BANDS, day_bands=DAY_BANDS, runs=runs, seed=5
+    )
+
+    observed = table_by_all_pairs(x, y, days, DISTANCE_BANDS, DAY_BANDS)
+    np.testing.assert_array_equal(result.observed, observed)
+    assert result.observed[1:4].sum(axis=1).max() > near_repeat._CHUNK
+    shuffles = [
+        table_by_all_pairs(
+            x, y, days[np.random.default_rng(child).permutation(n)], DISTANCE_BANDS, DAY_BANDS
+        )
+        for child in np.random.SeedSequence(5).spawn(runs)
+    ]
+    np.testing.assert_array_equal(result.expected, np.sum(shuffles, axis=0) / runs)
+    at_least = np.sum([table >= observed for table in shuffles], axis=0)
+    np.testing.assert_array_equal(result.p_value, (1 + at_least) / (runs + 1))
+
+
+def table_by_tree(x, y, days, distance_bands, day_bands):
+    """The close pairs from one k-d tree query over every event; the far row from all pairs."""
+    pairs = cKDTree(np.column_stack([x, y])).query_pairs(distance_bands[-1], output_type="ndarray")
+    first, second = pairs[:, 0], pairs[:, 1]
+    distance = np.hypot(x[first] - x[second], y[first] - y[second])
+    row = np.where(distance == 0, 0, 1 + np.searchsorted(distance_bands, distance, side="left"))
+    col = np.searchsorted(day_bands, np.abs(days[first] - days[second]), side="left")
+    cols = len(day_bands) + 1
+    close = np.bincount(row * cols + col, minlength=(len(distance_bands) + 1) * cols)
+    close = close.reshape(-1, cols)
+    # All pairs by their gap in days, from how many events fall on each day.
+    per_day = np.bincount(days - days.min())
+    by_gap = [int((per_day * (per_day - 1)).sum()) // 2] + [
+        int((per_day[:-gap] * per_day[gap:]).sum()) for gap in range(1, len(per_day))
+    ]
+    band = np.searchsorted(day_bands, np.arange(len(by_gap)), side="left")
+    everything = np.bincount(band, weights=by_gap, minlength=cols).astype(np.int64)
+    return np.vstack([close, everything - close.sum(axis=0)])
+
+
+def test_many_events_split_across_threads_give_the_same_table():
+    # Enough events for the pairs to be found in two halves and across the split; whole metres,
+    # shared addresses and events on the dividing line test the edges.
+    rng = np.random.default_rng(12)
+    n = near_repeat._SPLIT_FROM + 2000
+    x = np.round(rng.uniform(0, 6000, n))
+    y = np.round(rng.uniform(0, 3000, n))
+    x[:400] = x[400:800]
+    y[:400] = y[400:800]
+    x[800:900] = np.median(x)
+    days = rng.integers(0, 200, n)
+    kwargs = dict(
+        x=x, y=y, days=days, distance_bands=DISTANCE_BANDS, day_bands=DAY_BANDS, runs=9, seed=2
+    )
+
+    one, two = knox_test(**kwargs, workers=1), knox_test(**kwargs, workers=2)
+
+    expected = table_by_tree(x, y, days, DISTANCE_BANDS, DAY_BANDS)
+    np.testing.assert_array_equal(one.observed, expected)
+    np.testing.assert_array_equal(two.observed, expected)
+    np.testing.assert_array_equal(one.expected, two.expected)
+    np.testing.assert_array_equal(one.p_value, two.p_value)
+
+
+@pytest.mark.parametrize("pairs", [0, 1, 7, 254 * 8 + 3, 3 * near_repeat._CHUNK + 5])
+@pytest.mark.parametrize("span", [700, 40_000])
+def test_gap_counts_in_every_lane(pairs, span):
+    rng = np.random.default_rng(pairs)
+    lanes = near_repeat._lanes(span)
+    events = 300
+    days = rng.integers(0, span + 1, (events, lanes.count)).astype(lanes.dtype)
+    first = rng.integers(0, events, pairs)
+    second = rng.integers(0, events, pairs)
+    edges = np.array([0, 3, 30, 365, span], dtype=lanes.dtype)  # the last takes every pair
+
+    within = near_repeat._gaps_within(
+        days.view(near_repeat._ITEM).reshape(events), first, second, edges, lanes
+    )
+
+    gaps = np.abs(days[first].astype(np.int64) - days[second])  # (pairs, lanes)
+    expected = np.array([(gaps <= e).sum(axis=0) for e in edges.tolist()])
+    np.testing.assert_array_equal(within, expected)
+
+
 def planted(seed):
     """Uniform background, plus chains of near repeats: each cluster close in space and time."""
     rng = np.random.default_rng(seed)
@@ -121,6 +225,46 @@ def test_a_null_pattern_is_not_detected():
     assert result.p_value[1, 0] > 0.05
     assert not result.near_repeat
     assert 0.5 < result.ratio[1, 0] < 1.5
+
+
+def city_year(seed, *, chains):
+    """A year of concerns over a city about 10 km across (latitude, longitude, timestamps),
+    with `chains` of near repeats: a few concerns within about 50 m and a week of each other."""
+    rng = np.random.default_rng(seed)
+    n = 12_000
+    lat = 52.45 + rng.uniform(0, 0.09, n)  # about 10 km north to south
+    lon = -1.95 + rng.uniform(0, 0.15, n)  # about 10 km east to west
+    day = rng.integers(0, 365, n)
+    for _ in range(chains):
+        k = int(rng.integers(3, 7))
+        lat = np.append(lat, lat[-1] + rng.uniform(-0.0004, 0.0004, k))
+        lon = np.append(lon, lon[-1] + rng.uniform(-0.0006, 0.0006, k))
+        day = np.append(day, day[-1] % 358 + rng.integers(0, 7, k))
+        lat[-1], lon[-1] = rng.uniform(52.45, 52.54), rng.uniform(-1.95, -1.80)  # next chain
+    stamps = np.datetime64("2026-01-01", "D") + day.astype("timedelta64[D]")
+    return lat, lon, stamps
+
+
+@pytest.mark.parametrize(("chains", "found"), [(400, True), (0, False)])
+def test_near_repeats_over_a_city_year(chains, found):
+    lat, lon, stamps = city_year(3, chains=chains)
+
+    result = knox_test_latlon(
+        lat=lat,
+        lon=lon,
+        occurred_at=stamps,
+        distance_bands=DISTANCE_BANDS,
+        day_bands=DAY_BANDS,
+        runs=99,
+        seed=1,
+    )
+
+    assert result.near_repeat is found
+    assert bool(result.p_value[1, 0] <= 0.05) is found
+    if found:
+        assert result.ratio[1, 0] > 1.2
+    else:
+        assert 0.8 < result.ratio[1, 0] < 1.2
 
 
 def test_the_same_seed_gives_the_same_result_with_any_number_of_threads():
