@@ -64,6 +64,8 @@ ADULT_RATE = {
     "radicalisation": 0.15, "online": 0.1, "missing": 0.1, "substances": 0.1,
 }  # fmt: skip
 HOUR_WEIGHTS = [1, 1, 1, 0.5, 0.3, 0.3, 0.5, 1, 2, 2, 2, 2, 3, 3, 3, 5, 6, 6, 6, 6, 6, 5, 4, 2]
+CIRCLE_SIZES = [20, 20, 16, 12, 10, 8, 8, 6]  # weights of 1 to 8 children known to a person
+RETURN_RATE = 0.85  # a person of concern named again is most often with children named before
 ROLE_WEIGHTS = {"at_risk": 75, "causing_harm": 8, "witness": 9, "unclear": 8}
 
 
@@ -143,9 +145,11 @@ class ConcernBuilder:
                 pool[1].append({"practitioner": 4.0, "manager": 1.0}.get(user.role, 0.5))
         self._agency_cache: dict[tuple, tuple[list[str], list[float]]] = {}
         self._place_cache: dict[tuple, tuple[list[int], list[float]]] = {}
-        self.open_children = [
-            i for i in range(len(children)) if i not in patterns.bus_station_children
-        ]
+        # Children the background may name with others. The planted groups' members are named
+        # with each other, or alone, so their links are the group's own; the bus station's
+        # children are named only alone, so nothing but the place joins them.
+        self.open_children = [i for i in range(len(children)) if i not in patterns.reserved]
+        self.open_set = frozenset(self.open_children)
         self.by_ward: dict[int, list[int]] = {}
         self.by_school: dict[int, list[int]] = {}
         for i in self.open_children:
@@ -166,8 +170,17 @@ class ConcernBuilder:
                 self._background_share[rising.place] = 0.4
             else:
                 self._background_share.update(dict.fromkeys((rising.place, *rising.around), 0.0))
-        planted_adults = patterns.group_people_of_concern
+        planted_adults = patterns.planted_people_of_concern
         self.background_adults = [i for i in range(len(adults)) if i not in planted_adults]
+        # Each person of concern frequents one ward, and returns to the children they know.
+        wards = stream(seed, "adult-wards")
+        self.patch = {a: wards.randrange(len(town.wards)) for a in self.background_adults}
+        self.circle_size = {
+            a: wards.choices(range(1, len(CIRCLE_SIZES) + 1), weights=CIRCLE_SIZES)[0]
+            for a in self.background_adults
+        }
+        self.circles: dict[int, list[int]] = {}
+        self.friends: dict[int, list[int]] = {}  # children named together, so far
 
     # --- choices -------------------------------------------------------------------------
 
@@ -274,6 +287,7 @@ class ConcernBuilder:
         adults: list[int] | None = None,
         roles: list[str] | None = None,
         link_kind: str | None = None,
+        adult_link_kind: str | None = None,
         recorder: User | None = None,
         grading: tuple[str, str, str, str] | None = None,
     ) -> int:
@@ -348,6 +362,9 @@ class ConcernBuilder:
             or rng.choices(["friend", "associate", "relationship"], weights=[45, 50, 5])[0]
         )
         for a, b in itertools.combinations(sorted(children), 2):
+            if a in self.open_set and b in self.open_set:
+                self.friends.setdefault(a, []).append(b)
+                self.friends.setdefault(b, []).append(a)
             self.link(
                 self.out.child_links,
                 (a, b),
@@ -361,7 +378,9 @@ class ConcernBuilder:
         for child in children:
             for adult in adults:
                 harmful = categories[0] in EXPLOITATION or categories[0] == "gangs"
-                adult_kind = "exploiting" if harmful and rng.random() < 0.6 else "associate"
+                adult_kind = adult_link_kind or (
+                    "exploiting" if harmful and rng.random() < 0.6 else "associate"
+                )
                 self.link(
                     self.out.adult_links,
                     (child, adult),
@@ -422,8 +441,13 @@ class ConcernBuilder:
             size = rng.choices([0, 1, 2, 3, 4], weights=[4, 62, 20, 9, 5])[0]
             if no_place:
                 size = max(size, 1)
+            adults = []
+            if self.background_adults and rng.random() < ADULT_RATE.get(main, 0.05):
+                adults = [rng.choice(self.background_adults)]
             children: list[int] = []
-            if size == 1:
+            if adults and size:
+                children = self.children_with(adults[0], size)
+            elif size == 1:
                 children = [self.child(open_only=False)]
             elif size > 1:
                 children = self.companions(self.child(open_only=True), size - 1)
@@ -441,9 +465,6 @@ class ConcernBuilder:
                     place = self._place_for(
                         main, home.ward if home and rng.random() < 0.5 else None
                     )
-            adults = []
-            if self.background_adults and rng.random() < ADULT_RATE.get(main, 0.05):
-                adults = [rng.choice(self.background_adults)]
             self.add(
                 days_ago=rng.randrange(HISTORY_DAYS),
                 categories=cats,
@@ -451,6 +472,34 @@ class ConcernBuilder:
                 children=children,
                 adults=adults,
             )
+
+    def adult_near(self, ward: int) -> int:
+        """A person of concern who frequents this ward, if there is one."""
+        local = [a for a in self.background_adults if self.patch[a] == ward]
+        return self.rng.choice(local or self.background_adults)
+
+    def children_with(self, adult: int, size: int) -> list[int]:
+        """Children named with a person of concern: mostly those they were named with before.
+
+        Otherwise children from the ward they frequent, with schoolmates; those children join
+        the people they are seen with. So each person of concern knows a few children in one part
+        of town, as practitioners see it, rather than children scattered across it.
+        """
+        rng, circle = self.rng, self.circles.setdefault(adult, [])
+        if circle and (len(circle) >= self.circle_size[adult] or rng.random() < RETURN_RATE):
+            return rng.sample(circle, min(size, len(circle)))
+        locals_ = self.by_ward.get(self.patch[adult]) or self.open_children
+        if not circle:
+            children = self.companions(rng.choice(locals_), size - 1)
+            circle.extend(children)
+            return children
+        # Someone new, seen with children they know: most often a friend of one of them.
+        friends = sorted({f for c in circle for f in self.friends.get(c, ()) if f not in circle})
+        new = rng.choice(friends) if friends else rng.choice(locals_)
+        if new in circle:
+            return rng.sample(circle, min(size, len(circle)))
+        circle.append(new)
+        return [new, *rng.sample(circle[:-1], min(size - 1, len(circle) - 1))]
 
     def reviewed(self) -> None:
         """Some links past their review date were reviewed and kept; the rest have expired."""
@@ -486,6 +535,7 @@ def build_concerns(
     builder.background(counts.background_concerns)
     planted.plant_rising_places(builder, counts.rising_per_month)
     planted.plant_peer_groups(builder)
+    planted.plant_linking_person(builder)
     planted.plant_bus_station(builder)
     planted.family_and_friends(builder, counts.school_friend_links)
     builder.reviewed()

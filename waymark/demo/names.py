@@ -182,9 +182,10 @@ COLOURS = words("black|grey|silver|white|blue|red|dark green")
 PLATE_LETTERS = "ABCDEFGHJKLMNOPRSTUVWXY"  # no I, Q or Z in the random part of a plate
 
 
-def person_description(rng: random.Random, age_band: str) -> str:
-    """Appearance only: no ethnicity, no names of children."""
-    sex = rng.choices(["Male", "Female"], weights=[85, 15])[0]
+def person_description(rng: random.Random, age_band: str, sex: str | None = None) -> str:
+    """Appearance only: no ethnicity, no names of children. `sex` is drawn unless given."""
+    drawn = rng.choices(["Male", "Female"], weights=[85, 15])[0]
+    sex = sex or drawn
     parts = [
         f"{sex}, {rng.choice(AGE_PHRASE[age_band])}, {rng.choice(BUILDS)}, {rng.choice(HAIR)}.",
         f"Often wears {rng.choice(CLOTHING)}.",

@@ -283,6 +283,7 @@ FLAG_SOURCES = names.words(
     "Community partnership information form|Hotel staff report|Neighbourhood policing team|"
     "Housing officer"
 )
+LINKING_AGE_BAND = AgeBand.AGE_35_44  # "the same older man", in several groups' concerns
 THEMES = [("cce", 40.0), ("cse", 25.0), ("gangs", 20.0), ("radicalisation", 3.0), ("other", 12.0)]
 
 
@@ -294,12 +295,14 @@ def build_adults(
     recorders: list[User],
     today: datetime.date,
 ) -> list[Adult]:
-    """Persons of concern. Those linked to a planted peer group carry current flags."""
+    """Persons of concern. Those linked to a planted peer group carry current flags; the one who
+    links several groups is an older man."""
     rng = stream(seed, "persons-of-concern")
     fake = Faker("en_GB")
     fake.seed_instance(seed + 1)
     refs = references("POC", counts.persons_of_concern, stream(seed, "poc-references"))
-    group_theme = {g.person_of_concern: g.theme for g in patterns.groups}
+    linking = patterns.linking.person_of_concern
+    group_theme = {g.person_of_concern: g.theme for g in patterns.groups} | {linking: "cce"}
     band_weights = [w for _, w in names.AGE_BAND_MIX]
     adults = []
     for index in range(counts.persons_of_concern):
@@ -307,7 +310,11 @@ def build_adults(
         age_band = rng.choices([b for b, _ in names.AGE_BAND_MIX], weights=band_weights)[0]
         if theme == "cse" and age_band == AgeBand.UNDER_18:
             age_band = AgeBand.AGE_25_34
-        description = names.person_description(rng, age_band)
+        if index == linking:
+            age_band = LINKING_AGE_BAND
+        description = names.person_description(
+            rng, age_band, sex="Male" if index == linking else None
+        )
         nicknames = ""
         if rng.random() < 0.8 or index in group_theme:
             nicknames = ", ".join(rng.sample(names.NICKNAMES, rng.choice([1, 1, 1, 2])))

@@ -22,6 +22,8 @@ DEFAULT_SEED = 20260101
 MAX_SCALE = 20.0
 GROUP_THEMES = ("cce", "cse", "cce", "gangs", "cce")
 GROUP_HANGOUT_KINDS = ("park", "estate", "street", "takeaway")
+# The groups the linking person of concern recruits from: those whose harm is drug running.
+LINKING_THEMES = frozenset({"cce", "gangs"})
 RISING_KINDS = ("takeaway", "hotel", "park")  # one place of each kind sees a planted rise
 SUDDEN_KINDS = frozenset({"hotel"})  # quiet, then a sharp rise in the final month; others intensify
 # Where a rising place may be. The Places page's default grid is H3 resolution 9 (areas of about
@@ -92,6 +94,15 @@ class GroupPlan:
 
 
 @dataclass(frozen=True)
+class LinkingPlan:
+    """One older man who exploits children in several of the planted groups."""
+
+    person_of_concern: int  # person of concern index
+    groups: tuple[int, ...]  # positions in PatternPlan.groups
+    members: tuple[int, ...]  # young person indices: one or two from each of those groups
+
+
+@dataclass(frozen=True)
 class RisingPlan:
     place: int  # place index
     around: tuple[int, ...]  # places in the neighbouring areas that share its concerns
@@ -104,6 +115,7 @@ class PatternPlan:
     groups: tuple[GroupPlan, ...]
     bus_station: int  # place index
     bus_station_children: tuple[int, ...]  # young person indices, one per ward where possible
+    linking: LinkingPlan
 
     @property
     def rising_places(self) -> tuple[int, ...]:
@@ -119,8 +131,12 @@ class PatternPlan:
         return self.group_members | frozenset(self.bus_station_children)
 
     @property
-    def group_people_of_concern(self) -> frozenset[int]:
-        return frozenset(g.person_of_concern for g in self.groups)
+    def planted_people_of_concern(self) -> frozenset[int]:
+        """The groups' persons of concern and the one who links them: the background leaves
+        them out, so their links are the planted ones."""
+        return frozenset(g.person_of_concern for g in self.groups) | {
+            self.linking.person_of_concern
+        }
 
 
 def secondary_schools(town: Town) -> list[int]:
@@ -209,4 +225,16 @@ def plan_patterns(*, seed: int, counts: Counts, town: Town) -> PatternPlan:
         groups=tuple(groups),
         bus_station=bus_station,
         bus_station_children=bus_children,
+        linking=_linking_plan(seed, counts, groups, taken=set(pocs)),
     )
+
+
+def _linking_plan(
+    seed: int, counts: Counts, groups: list[GroupPlan], *, taken: set[int]
+) -> LinkingPlan:
+    """Its own stream, so planting him moves nothing else in the plan."""
+    rng = stream(seed, "linking-person-of-concern")
+    person = rng.choice([i for i in range(counts.persons_of_concern) if i not in taken])
+    chosen = tuple(n for n, g in enumerate(groups) if g.theme in LINKING_THEMES)
+    members = [m for n in chosen for m in rng.sample(groups[n].members, rng.randint(1, 2))]
+    return LinkingPlan(person_of_concern=person, groups=chosen, members=tuple(sorted(members)))

@@ -1,8 +1,8 @@
 """The planted patterns, and the links that come from records rather than concerns.
 
 Each function adds to a `ConcernBuilder` what one pattern of `plan.PatternPlan` needs: the rising
-places, the peer groups with their person of concern, and the unrelated children at the bus
-station. Analysis is tested against these (see `truths`).
+places, the peer groups with their person of concern, the person of concern who links several
+groups, and the unrelated children at the bus station. Analysis is tested against these (see `truths`).
 """
 
 import calendar
@@ -31,6 +31,7 @@ RISING_THEMES = {
 YEAR_GROWTH = 2.6  # an intensifying place has 2.6 times the concerns it had a year ago
 SUDDEN_SIZE = 0.7  # a sudden rise has 0.7 of what an intensifying place has in its final month
 AT_THE_PLACE = 0.5  # of each month's concerns; the rest are at the places around it
+OUTSIDE_FRIEND_RATE = 0.2  # of a planted group's members, those with a friend outside the group
 
 
 def rising_months(plan: RisingPlan, per_month: float) -> dict[int, int]:
@@ -69,13 +70,17 @@ def plant_rising_places(builder: "ConcernBuilder", per_month: float) -> None:
             for place in where:
                 day = first_day + datetime.timedelta(days=rng.randrange(days))
                 size = rng.choices([1, 2, 3], weights=[60, 30, 10])[0]
-                first = (
-                    rng.choice(locals_)
-                    if locals_ and rng.random() < 0.6
-                    else builder.child(open_only=True)
-                )
-                children = builder.companions(first, size - 1, pool=locals_ or None)
-                adults = [rng.choice(builder.background_adults)] if rng.random() < 0.25 else []
+                if rng.random() < 0.25:  # with a person of concern who frequents the area
+                    adults = [builder.adult_near(spot.ward)]
+                    children = builder.children_with(adults[0], size)
+                else:
+                    adults = []
+                    first = (
+                        rng.choice(locals_)
+                        if locals_ and rng.random() < 0.6
+                        else builder.child(open_only=True)
+                    )
+                    children = builder.companions(first, size - 1, pool=locals_ or None)
                 builder.add(
                     days_ago=min(HISTORY_DAYS - 1, (builder.today - day).days),
                     categories=[rng.choice(RISING_THEMES[spot.kind])],
@@ -151,6 +156,42 @@ def _group_concern(
         linked_to_adult.update(kids)
 
 
+def plant_linking_person(builder: "ConcernBuilder") -> None:
+    """One older man who exploits one or two children from each of several planted groups.
+
+    He meets each child apart from the rest of their group, near where the group spends time,
+    so no concern names two groups' children together: only he links the groups. Every link to
+    him is "exploiting", graded from reliable sources (tentative or confirmed), and recent
+    enough to be current.
+    """
+    rng = builder.rng
+    linking = builder.patterns.linking
+    group_of = {
+        m: builder.patterns.groups[n]
+        for n in linking.groups
+        for m in builder.patterns.groups[n].members
+        if m in linking.members
+    }
+    for member in linking.members:
+        group = group_of[member]
+        nearby = [i for i, p in enumerate(builder.town.places) if p.ward == group.ward]
+        for _ in range(rng.randint(1, 2)):
+            categories = ["cce"]
+            if rng.random() < 0.4:
+                categories.append(rng.choice(GROUP_SECOND_CATEGORY["cce"]))
+            builder.add(
+                days_ago=rng.randint(5, 120),
+                categories=categories,
+                place=group.hangout if rng.random() < 0.5 else rng.choice(nearby),
+                children=[member],
+                adults=[linking.person_of_concern],
+                adult_link_kind="exploiting",
+                roles=["at_risk"],
+                recorder=builder.recorder_from(rng.choice([POLICE, POLICE, CSC, YOUTH])),
+                grading=(rng.choice("12"), rng.choice("AB"), "P", ""),
+            )
+
+
 def plant_bus_station(builder: "ConcernBuilder") -> None:
     """Unrelated children, each harmed at the bus station, none linked to another."""
     rng = builder.rng
@@ -194,22 +235,36 @@ def family_and_friends(builder: "ConcernBuilder", school_friend_links: int) -> N
     ]
     for _ in range(school_friend_links):
         kids = [k for k in builder.by_school[rng.choice(schools)] if k not in reserved]
-        a, b = sorted(rng.sample(kids, 2))
-        seen = builder.today - datetime.timedelta(days=rng.randint(0, HISTORY_DAYS))
-        school = builder.children[a].school
-        agency = (
-            SCHOOL_AGENCIES.get(builder.town.places[school].name, CSC)
-            if school is not None
-            else CSC
-        )
-        builder.link(
-            builder.out.child_links,
-            (a, b),
-            "friend",
-            Reliability.TENTATIVE,
-            seen,
-            seen + REVIEW_PERIOD,
-            builder.recorder_from(agency),
-            None,
-            note="Friendship noted by the school's safeguarding lead",
-        )
+        _school_friendship(builder, *rng.sample(kids, 2))
+    # A planted group's members have friends outside it too: now and then a classmate, one with
+    # friends of their own (a child whose only friend is in a group belongs with that group).
+    for group in builder.patterns.groups:
+        for member in group.members:
+            school = builder.children[member].school
+            classmates = [
+                c
+                for c in (builder.by_school.get(school, []) if school is not None else [])
+                if builder.friends.get(c)
+            ]
+            if classmates and rng.random() < OUTSIDE_FRIEND_RATE:
+                _school_friendship(builder, member, rng.choice(classmates))
+
+
+def _school_friendship(builder: "ConcernBuilder", one: int, other: int) -> None:
+    a, b = sorted((one, other))
+    seen = builder.today - datetime.timedelta(days=builder.rng.randint(0, HISTORY_DAYS))
+    school = builder.children[a].school
+    agency = (
+        SCHOOL_AGENCIES.get(builder.town.places[school].name, CSC) if school is not None else CSC
+    )
+    builder.link(
+        builder.out.child_links,
+        (a, b),
+        "friend",
+        Reliability.TENTATIVE,
+        seen,
+        seen + REVIEW_PERIOD,
+        builder.recorder_from(agency),
+        None,
+        note="Friendship noted by the school's safeguarding lead",
+    )

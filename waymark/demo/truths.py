@@ -12,7 +12,11 @@ ids of the places; `truths_for()` answers for any seed and scale without touchin
    spot. Half of each one's planted concerns are at the place, the rest at the places around
    it. Each has more concerns in the last year (`RECENT_DAYS`) than in the year before.
 2. Peer groups: five groups of 5 to 12 children, densely linked as friends by shared concerns,
-   each linked to one person of concern who has current flags.
+   each linked to one person of concern who has current flags. The groups' members are named
+   with no child outside their group, so detection can recover each group as it was planted.
+   One more person of concern with current flags, an older man, exploits one or two children
+   in each of the four groups whose harm is drug running (`linking_person_of_concern`): he is
+   what links those groups.
 3. The bus station: fifteen children from across the town, each harmed at the bus station, with
    no association between any two of them.
 """
@@ -43,6 +47,9 @@ class DemoTruths:
     peer_groups: tuple[PeerGroupTruth, ...]
     bus_station: str  # place name
     bus_station_children: tuple[str, ...]  # young person references
+    linking_person_of_concern: str  # person of concern reference
+    linking_groups: tuple[int, ...]  # positions in peer_groups of the groups he links
+    linking_young_people: tuple[str, ...]  # young person references: the children he exploits
     recent_days: int = RECENT_DAYS
     place_ids: dict[str, int] | None = None  # place name -> id, when read from a database
 
@@ -83,6 +90,9 @@ def truths_for(*, seed: int, scale: float) -> DemoTruths:
         ),
         bus_station=place[plan.bus_station].name,
         bus_station_children=tuple(children[i] for i in plan.bus_station_children),
+        linking_person_of_concern=adults[plan.linking.person_of_concern],
+        linking_groups=plan.linking.groups,
+        linking_young_people=tuple(children[i] for i in plan.linking.members),
     )
 
 

@@ -530,9 +530,19 @@ def test_persons_of_concern_linked_to_children_in_two_or_more_groups():
 def test_vulnerability_high_with_its_reasons():
     members = [
         MemberFacts(open_exploitation_concern=True, concerns_by_category={"cce": 2}, age=15),
-        MemberFacts(open_exploitation_concern=True, concerns_by_category={"cce": 1}, age=13),
+        MemberFacts(
+            open_exploitation_concern=True,
+            concerns_by_category={"cce": 1},
+            flagged_persons_of_concern=1,
+            age=13,
+        ),
         MemberFacts(open_exploitation_concern=True, flagged_persons_of_concern=1, age=16),
-        MemberFacts(open_exploitation_concern=True, concerns_by_category={"cce": 1}, age=15),
+        MemberFacts(
+            open_exploitation_concern=True,
+            concerns_by_category={"cce": 1},
+            flagged_persons_of_concern=2,
+            age=15,
+        ),
         MemberFacts(age=14),
         MemberFacts(age=15),
     ]
@@ -542,10 +552,36 @@ def test_vulnerability_high_with_its_reasons():
     assert result.level == HIGH
     assert result.reasons == (
         "4 of 6 members have open exploitation concerns",
-        "1 of 6 members is linked to a person of concern with current flags",
+        "3 of 6 members are linked to persons of concern with current flags",
         "3 of 6 members have concerns about child criminal exploitation or county lines",
         "1 of 6 members is 13 or younger",
     )
+
+
+def test_vulnerability_high_needs_flagged_adults_with_exploitation_or_missing_across_the_group():
+    exploited = MemberFacts(open_exploitation_concern=True)
+    flagged = MemberFacts(flagged_persons_of_concern=1)
+    gone = MemberFacts(missing_episodes=2)
+    both = MemberFacts(open_exploitation_concern=True, flagged_persons_of_concern=1)
+    # Exploitation or going missing across the whole group, with no flagged adult: medium.
+    assert group_vulnerability([exploited] * 6).level == MEDIUM
+    assert group_vulnerability([gone] * 6).level == MEDIUM
+    everything = MemberFacts(open_exploitation_concern=True, missing_episodes=3)
+    assert group_vulnerability([everything] * 6).level == MEDIUM
+    # Flagged adults linked to most of the group, with nothing else: medium.
+    assert group_vulnerability([flagged] * 4 + [MemberFacts()] * 2).level == MEDIUM
+    # Together: high, whichever of exploitation or going missing it is.
+    assert group_vulnerability([both] * 3 + [MemberFacts()] * 3).level == HIGH
+    result = group_vulnerability([flagged] * 3 + [gone] * 3)
+    assert result.level == HIGH
+    assert result.reasons == (
+        "3 of 6 members are linked to persons of concern with current flags",
+        "3 of 6 members have gone missing (6 episodes)",
+    )
+    # Just under each line: flagged adults for fewer than half, or for fewer than 3 members.
+    assert group_vulnerability([both] * 3 + [exploited] * 4).level == MEDIUM
+    assert group_vulnerability([both] * 2 + [MemberFacts()]).level == MEDIUM
+    assert group_vulnerability([both] * 3).level == HIGH
 
 
 def test_vulnerability_medium_and_low_explain_themselves():
@@ -567,18 +603,18 @@ def test_vulnerability_medium_and_low_explain_themselves():
     )
 
 
-def test_vulnerability_flags_two_members_linked_to_flagged_persons_and_an_age_gap():
+def test_vulnerability_flags_members_linked_to_flagged_persons_and_an_age_gap():
     members = [
         MemberFacts(flagged_persons_of_concern=2, age=19),
         MemberFacts(flagged_persons_of_concern=1, age=14),
         MemberFacts(age=15),
     ]
     result = group_vulnerability(members)
-    assert result.level == HIGH
-    assert result.reasons[0] == (
-        "2 of 3 members are linked to persons of concern with current flags"
+    assert result.level == MEDIUM
+    assert result.reasons == (
+        "2 of 3 members are linked to persons of concern with current flags",
+        "The group spans ages 14 to 19: adults with children under 16",
     )
-    assert "The group spans ages 14 to 19: adults with children under 16" in result.reasons
 
 
 # --- NMI ---------------------------------------------------------------------------------------
