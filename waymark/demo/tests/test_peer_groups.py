@@ -60,7 +60,9 @@ def planted_groups_as_detected(truths: DemoTruths) -> list[int]:
         held = Counter(group_of.get(p) for p in young_person_ids(group.members))
         held.pop(None, None)
         assert held, f"no member of the group at {group.hangout} is in a detected group"
-        found.append(held.most_common(1)[0][0])
+        number = held.most_common(1)[0][0]
+        assert number is not None
+        found.append(number)
     return found
 
 
