@@ -173,7 +173,7 @@ class ConcernBuilder:
         planted_adults = patterns.planted_people_of_concern
         self.background_adults = [i for i in range(len(adults)) if i not in planted_adults]
         # Each person of concern frequents one ward, and returns to the children they know.
-        wards = stream(seed, "adult-wards")
+        wards = stream(seed, "persons-of-concern-wards")
         self.patch = {a: wards.randrange(len(town.wards)) for a in self.background_adults}
         self.circle_size = {
             a: wards.choices(range(1, len(CIRCLE_SIZES) + 1), weights=CIRCLE_SIZES)[0]
@@ -479,11 +479,12 @@ class ConcernBuilder:
         return self.rng.choice(local or self.background_adults)
 
     def children_with(self, adult: int, size: int) -> list[int]:
-        """Children named with a person of concern: mostly those they were named with before.
+        """Children named with a person of concern: mostly the few they were named with before.
 
-        Otherwise children from the ward they frequent, with schoolmates; those children join
-        the people they are seen with. So each person of concern knows a few children in one part
-        of town, as practitioners see it, rather than children scattered across it.
+        Each person of concern frequents one ward and knows a handful of children: first a child
+        from that ward and their schoolmates, then, now and then up to `circle_size`, someone new
+        seen with them, most often a friend of one of them. So the children a person of concern
+        is linked to are close to each other in the peer network, not scattered across the town.
         """
         rng, circle = self.rng, self.circles.setdefault(adult, [])
         if circle and (len(circle) >= self.circle_size[adult] or rng.random() < RETURN_RATE):

@@ -22,7 +22,7 @@ DEFAULT_SEED = 20260101
 MAX_SCALE = 20.0
 GROUP_THEMES = ("cce", "cse", "cce", "gangs", "cce")
 GROUP_HANGOUT_KINDS = ("park", "estate", "street", "takeaway")
-# The groups the linking person of concern recruits from: those whose harm is drug running.
+# The planted groups whose members the linking person of concern recruits to run drugs.
 LINKING_THEMES = frozenset({"cce", "gangs"})
 RISING_KINDS = ("takeaway", "hotel", "park")  # one place of each kind sees a planted rise
 SUDDEN_KINDS = frozenset({"hotel"})  # quiet, then a sharp rise in the final month; others intensify
@@ -232,7 +232,8 @@ def plan_patterns(*, seed: int, counts: Counts, town: Town) -> PatternPlan:
 def _linking_plan(
     seed: int, counts: Counts, groups: list[GroupPlan], *, taken: set[int]
 ) -> LinkingPlan:
-    """Its own stream, so planting him moves nothing else in the plan."""
+    """The older man who links the planted groups of LINKING_THEMES, and the one or two children
+    of each whom he exploits. Drawn from its own stream, so planting him moves nothing else."""
     rng = stream(seed, "linking-person-of-concern")
     person = rng.choice([i for i in range(counts.persons_of_concern) if i not in taken])
     chosen = tuple(n for n, g in enumerate(groups) if g.theme in LINKING_THEMES)

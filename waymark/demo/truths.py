@@ -12,11 +12,12 @@ ids of the places; `truths_for()` answers for any seed and scale without touchin
    spot. Half of each one's planted concerns are at the place, the rest at the places around
    it. Each has more concerns in the last year (`RECENT_DAYS`) than in the year before.
 2. Peer groups: five groups of 5 to 12 children, densely linked as friends by shared concerns,
-   each linked to one person of concern who has current flags. The groups' members are named
-   with no child outside their group, so detection can recover each group as it was planted.
+   each linked to one person of concern who has current flags. No concern names a member with
+   a child outside their group, and only a few members have a friendship outside it (noted by
+   their school), so detection can recover each group much as it was planted.
    One more person of concern with current flags, an older man, exploits one or two children
-   in each of the four groups whose harm is drug running (`linking_person_of_concern`): he is
-   what links those groups.
+   in each of the four groups whose harm is criminal exploitation or gangs
+   (`linking_person_of_concern`): he is what links those groups.
 3. The bus station: fifteen children from across the town, each harmed at the bus station, with
    no association between any two of them.
 """
