@@ -404,7 +404,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def run(args: argparse.Namespace) -> int:
     load_before = os.getloadavg()[0]
     rows: list[Row] = []
-    for side in (float(s) for s in args.sides.split(",") if s.strip()):
+    knox = [float(side) for side in args.sides.split(",") if side.strip()]
+    for side in knox:
         rows += knox_rows(side, args)
     if not args.no_emerging:
         rows += emerging_rows(args)
@@ -420,22 +421,30 @@ def run(args: argparse.Namespace) -> int:
         f"{', '.join(map(str, DAY_BANDS))} days; {RUNS} runs",
         f"Figures    median of {args.repeat} runs, wall time (CPU time, all threads)",
     ]
-    notes = [
-        f"* the peer timed over its observed table and {args.peer_runs} runs, scaled to the "
-        f"observed table and {RUNS} runs (its time is linear in the runs); it uses one thread.",
-        "Peers: Knox, 'k-d tree per run' (close pairs found again with scipy's cKDTree for every "
-        "run); emerging, 'per-slice loop' (np.add.at cube, Gi* and BH slice by slice, "
-        "Mann-Kendall on the float cube, classify_series cell by cell).",
-    ]
+    notes = []
+    if knox:
+        notes.append(
+            f"* the peer timed over its observed table and {args.peer_runs} runs, scaled to the "
+            f"observed table and {RUNS} runs (its time is linear in the runs); it uses one thread."
+        )
+        notes.append(
+            "Knox peer, 'k-d tree per run': the close pairs found again with scipy's cKDTree for "
+            "every run, then binned with numpy."
+        )
+    if not args.no_emerging:
+        notes.append(
+            "Emerging peer, 'per-slice loop': np.add.at cube, Gi* and BH slice by slice, "
+            "Mann-Kendall on the float cube, classify_series cell by cell."
+        )
     if not args.national:
         notes.append(
             "National emerging hot spots (30 s, 5 GiB): run with --national, or see "
             "bench/hotspots.py."
         )
-    if load_before > (os.cpu_count() or 1):
+    if load_before >= 1:
         notes.append(
-            "The machine was busy (load average above its cores): the wall times are "
-            "pessimistic; the CPU times are the steadier figure."
+            f"The machine was not idle (load average {load_before:.2f} before): wall times "
+            "that count on both cores are pessimistic; the CPU times are the steadier figure."
         )
     passed = report(header, rows, notes)
     return 0 if passed or not args.check else 1
