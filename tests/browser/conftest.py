@@ -71,3 +71,45 @@ def axe_check():
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+DEMO_PASSWORD = "eastbridge-demo-2026"
+
+
+@pytest.fixture
+def demo_town(settings):
+    """A small demo town (seed 7, scale 0.1), with its demo logins allowed."""
+    from waymark.demo.generator import demo_ensure
+
+    settings.WAYMARK_DEMO = True
+    demo_ensure(seed=7, scale=0.1)
+
+
+@pytest.fixture
+def offline(page, live_server):
+    """Refuse every request that is not to Waymark itself, and remember it."""
+    attempted: list[str] = []
+
+    def handle(route):
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            attempted.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", handle)
+    return attempted
+
+
+@pytest.fixture
+def demo_sign_in(live_server):
+    """Sign a demo user in on a page, through the sign-in form."""
+
+    def sign_in(page, username: str) -> None:
+        page.goto(f"{live_server.url}/sign-in/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server.url}/")
+
+    return sign_in

@@ -5,51 +5,17 @@ import re
 
 import pytest
 
-from waymark.demo.generator import demo_ensure
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "eastbridge-demo-2026"
-
-
-@pytest.fixture
-def demo_town(settings):
-    settings.WAYMARK_DEMO = True
-    demo_ensure(seed=7, scale=0.1)
-
-
-@pytest.fixture
-def offline(page, live_server):
-    """Refuse every request that is not to Waymark itself, and remember it."""
-    attempted: list[str] = []
-
-    def handle(route):
-        if route.request.url.startswith(live_server.url):
-            route.continue_()
-        else:
-            attempted.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", handle)
-    return attempted
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_peer_map_table_saving_and_a_young_persons_network(
-    live_server, browser, page, axe_check, screenshot_dir, demo_town, offline
+    live_server, browser, page, axe_check, screenshot_dir, demo_town, offline, demo_sign_in
 ):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     # A script or style the Content-Security-Policy refused shows up as a console error.
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    sign_in(page, live_server, "practitioner")
+    demo_sign_in(page, "practitioner")
 
     page.get_by_role("link", name="Peer groups", exact=True).click()
     page.wait_for_url(re.compile(r".*/peer-groups/$"))
@@ -129,7 +95,7 @@ def test_peer_map_table_saving_and_a_young_persons_network(
     # Without JavaScript the table is the whole information, and no empty map is left behind.
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
     plain = context.new_page()
-    sign_in(plain, live_server, "practitioner")
+    demo_sign_in(plain, "practitioner")
     plain.goto(f"{live_server.url}/peer-groups/1/")
     assert plain.locator("table[data-module=wm-peer-links] tbody tr").count() > 3
     assert not plain.locator("#peer-map").is_visible()

@@ -4,49 +4,15 @@ import re
 
 import pytest
 
-from waymark.demo.generator import demo_ensure
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "eastbridge-demo-2026"
-
-
-@pytest.fixture
-def demo_town(settings):
-    settings.WAYMARK_DEMO = True
-    demo_ensure(seed=7, scale=0.1)
-
-
-@pytest.fixture
-def offline(page, live_server):
-    """Refuse every request that is not to Waymark itself, and remember it."""
-    attempted: list[str] = []
-
-    def handle(route):
-        if route.request.url.startswith(live_server.url):
-            route.continue_()
-        else:
-            attempted.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", handle)
-    return attempted
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_places_page_map_table_and_area(
-    live_server, page, axe_check, screenshot_dir, demo_town, offline
+    live_server, page, axe_check, screenshot_dir, demo_town, offline, demo_sign_in
 ):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    sign_in(page, live_server, "practitioner")
+    demo_sign_in(page, "practitioner")
     page.goto(f"{live_server.url}/places/")
     page.get_by_role("link", name="Where children may be at risk").click()
     page.wait_for_url(re.compile(r".*/places/at-risk/$"))
