@@ -399,8 +399,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from waymark.audit.keys import keys_rotate
     from waymark.core.crypto import InvalidToken
-    from waymark.core.keys import keys_rotate
 
     try:
         report = keys_rotate(progress=not args.quiet)

@@ -18,10 +18,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.models import Device
 
-from waymark.concerns.selectors import concern_list_recent_by, young_people_recorded_about_by
-from waymark.contexts.peer_alerts import peer_alert_list_for
 from waymark.core.forms import form_add_service_errors
-from waymark.people.selectors import break_glass_list_for_managers_of, young_person_list_visible_to
 
 from .forms import SignInForm, TwoFactorCodeForm
 from .services import (
@@ -131,27 +128,6 @@ def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     return render(
         request, "accounts/two_factor_backup_codes.html", {"codes": codes, "next": next_url}
-    )
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    alerts = list(peer_alert_list_for(user=request.user)[:20])
-    visible = set(
-        young_person_list_visible_to(user=request.user)
-        .filter(pk__in=[a.young_person_id for a in alerts])
-        .values_list("pk", flat=True)
-    )
-    return render(
-        request,
-        "accounts/dashboard.html",
-        {
-            "peer_alerts": alerts,
-            "visible_alert_people": visible,
-            "recent_concerns": concern_list_recent_by(user=request.user, limit=10),
-            "young_people": young_people_recorded_about_by(user=request.user, limit=12),
-            "break_glass": break_glass_list_for_managers_of(user=request.user),
-        },
     )
 
 

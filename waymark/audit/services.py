@@ -15,16 +15,20 @@ Either way the unique constraint on prev_hash refuses a fork if anything writes 
 """
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
+from waymark.core.actors import signed_in_or_none
 from waymark.core.middleware import current_request_id
 
 from .chain import GENESIS_HASH, event_hash
 from .models import AuditAction, AuditEvent, LawfulBasis, ShareRecord
+
+if TYPE_CHECKING:  # annotations only: accounts sits above audit
+    from waymark.accounts.types import Actor
 
 # The key of the PostgreSQL advisory lock that serialises writers of the chain ("WAYMARK" + 1).
 AUDIT_CHAIN_LOCK = 0x5741594D41524B01
@@ -68,7 +72,7 @@ def _chain(events: Sequence[AuditEvent], using: str) -> None:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: "Actor | None",
     action: str,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -79,7 +83,7 @@ def audit_record(
     if obj is not None:
         object_type = _object_type(obj)
         object_id = str(obj.pk)
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = signed_in_or_none(actor)
     event = AuditEvent(
         at=timezone.now(),
         actor=user,
@@ -100,10 +104,10 @@ def audit_record(
 
 
 def audit_record_many(
-    *, actor: Any, action: str, objs: Iterable[models.Model], purpose: str = ""
+    *, actor: "Actor | None", action: str, objs: Iterable[models.Model], purpose: str = ""
 ) -> None:
     """One event per object, each chained, written in one statement per thousand (searches)."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = signed_in_or_none(actor)
     rid, now = current_request_id(), timezone.now()
     events = [
         AuditEvent(
@@ -133,7 +137,7 @@ def audit_record_many(
 @transaction.atomic
 def share_record(
     *,
-    actor: Any,
+    actor: "Actor | None",
     recipient_organisation: str,
     purpose: str,
     lawful_basis: str,
@@ -144,7 +148,8 @@ def share_record(
     """Record a share of personal data outside Waymark, and audit it as an export."""
     shared_objects = [f"{_object_type(o)}:{o.pk}" for o in objs]
     errors: dict[str, str] = {}
-    if not getattr(actor, "is_authenticated", False) or getattr(actor, "agency_id", None) is None:
+    user = signed_in_or_none(actor)
+    if user is None or user.agency_id is None:
         errors["shared_by"] = "A share is recorded by a signed-in user of an agency."
     if not recipient_organisation.strip():
         errors["recipient_organisation"] = "Say which organisation the information went to."
@@ -156,10 +161,11 @@ def share_record(
         errors["description"] = "Say what was shared: name the records or describe it."
     if errors:
         raise ValidationError(errors)
+    assert user is not None and user.agency_id is not None  # noqa: S101 (checked above)
 
     share = ShareRecord(
-        shared_by=actor,
-        agency_id=actor.agency_id,
+        shared_by=user,
+        agency_id=user.agency_id,
         shared_objects=shared_objects,
         description=description.strip(),
         recipient_organisation=recipient_organisation.strip(),

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from waymark.accounts.selectors import agency_list_visible_to
+from waymark.audit.api import audit_read
 from waymark.contexts.models import Place
 from waymark.contexts.selectors import place_list_visible_to
 from waymark.core.api import (
@@ -22,11 +23,11 @@ from waymark.core.api import (
     EnumChoiceField,
     VisibleIdField,
     VisibleReferenceField,
-    audit_read,
     get_or_404,
     service_errors,
 )
 from waymark.core.models import Reliability
+from waymark.people.models import YoungPerson
 from waymark.people.selectors import (
     person_of_concern_get_visible_to,
     young_person_get_for_recording,
@@ -45,9 +46,11 @@ from .models import (
     SourceEvaluation,
 )
 from .selectors import (
+    association_list_for_young_person,
     association_list_visible_to,
     concern_detail_prefetch,
     concern_get_visible_to,
+    concern_list_for_young_person,
     concern_list_visible_to,
 )
 from .services import ConcernInput, association_record, concern_record
@@ -371,3 +374,53 @@ class AssociationViewSet(
                 review_by=data.get("review_by"),
             )
         return Response(self.get_serializer(link).data, status=status.HTTP_201_CREATED)
+
+
+# A young person's chronology and links. They sit under /api/young-people/<reference>/ beside the
+# record itself, but they are concerns and associations, so they are read here.
+
+
+class _YoungPersonListView(generics.ListAPIView):
+    what = ""
+
+    def young_person(self) -> YoungPerson:
+        person = get_or_404(
+            young_person_get_visible_to, user=self.request.user, reference=self.kwargs["reference"]
+        )
+        assert isinstance(person, YoungPerson)  # noqa: S101 (for the type checker)
+        audit_read(self.request, person, what=self.what)
+        return person
+
+
+class YoungPersonConcernsView(_YoungPersonListView):
+    """The young person's chronology: concerns the user may see, newest first."""
+
+    required_permissions = {"GET": ANY_CONCERN_VIEW}
+    serializer_class = ConcernSerializer
+    what = "concerns"
+
+    @extend_schema(operation_id="young_people_concerns_list", tags=["young-people"])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Concern]:
+        return concern_list_for_young_person(
+            user=self.request.user, young_person=self.young_person()
+        )
+
+
+class YoungPersonAssociationsView(_YoungPersonListView):
+    """The young person's links, most recently seen first. Expired links say so."""
+
+    required_permissions = {"GET": ANY_ASSOCIATION_VIEW}
+    serializer_class = AssociationSerializer
+    what = "associations"
+
+    @extend_schema(operation_id="young_people_associations_list", tags=["young-people"])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Association]:
+        return association_list_for_young_person(
+            user=self.request.user, young_person=self.young_person()
+        )

@@ -1,6 +1,7 @@
 """Reads of concerns and associations, scoped to what the user may see."""
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
@@ -180,3 +181,49 @@ def place_list_with_counts_visible_to(*, user: Any) -> QuerySet[Place]:
         )
         .order_by("-concern_count", "name")
     )
+
+
+@dataclass
+class LinkRow:
+    """One association seen from one young person's side, with what the viewer may know."""
+
+    association: Any
+    other_label: str
+    other_reference: str
+    other_kind: str  # "young_person" or "person_of_concern"
+    other_visible: bool
+
+
+def association_rows_for(*, user: Any, young_person: YoungPerson) -> list[LinkRow]:
+    links = list(association_list_for_young_person(user=user, young_person=young_person))
+    other_ids = {
+        (a.other_young_person_id if a.young_person_id == young_person.pk else a.young_person_id)
+        for a in links
+        if a.other_young_person_id
+    }
+    visible = set(
+        young_person_list_visible_to(user=user)
+        .filter(pk__in=other_ids)
+        .values_list("pk", flat=True)
+    )
+    rows = []
+    for a in links:
+        if a.person_of_concern_id:
+            poc = cast(PersonOfConcern, a.person_of_concern)
+            rows.append(LinkRow(a, poc.label, poc.reference, "person_of_concern", True))
+            continue
+        other = cast(
+            YoungPerson,
+            a.other_young_person if a.young_person_id == young_person.pk else a.young_person,
+        )
+        seen = other.pk in visible
+        rows.append(
+            LinkRow(
+                a,
+                other.display_name if seen else f"{other.reference} (not visible to you)",
+                other.reference,
+                "young_person",
+                seen,
+            )
+        )
+    return rows

@@ -21,10 +21,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
-from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
-from waymark.audit.services import audit_record
 from waymark.core.references import reference_normalise
 
 ANY_CONCERN_VIEW = ("concerns.view_assigned_concern", "concerns.view_all_concern")
@@ -73,17 +71,6 @@ def get_or_404(getter: Callable[..., Model], **kwargs: Any) -> Model:
         return getter(**kwargs)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
-
-
-def audit_read(request: Request, obj: Model, *, what: str = "") -> None:
-    """Log that the user read a record of personal data, and through which endpoint."""
-    audit_record(
-        actor=request.user,
-        action="view",
-        obj=obj,
-        changed_fields=[what] if what else [],
-        purpose=f"API {request.method} {request.path}"[:500],
-    )
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -16,20 +16,13 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from waymark.audit.api import audit_read
 from waymark.audit.services import audit_record_many
-from waymark.concerns.api import AssociationSerializer, ConcernSerializer
-from waymark.concerns.selectors import (
-    association_list_for_young_person,
-    concern_list_for_young_person,
-)
 from waymark.contexts.selectors import place_list_visible_to, ward_list_visible_to
 from waymark.core.api import (
-    ANY_ASSOCIATION_VIEW,
-    ANY_CONCERN_VIEW,
     ANY_YOUNG_PERSON_VIEW,
     EnumChoiceField,
     VisibleIdField,
-    audit_read,
     get_or_404,
     service_errors,
 )
@@ -174,8 +167,6 @@ class YoungPersonViewSet(
         "retrieve": ANY_YOUNG_PERSON_VIEW,
         "create": "people.add_youngperson",
         "partial_update": "people.change_assigned_youngperson",
-        "concerns": ANY_CONCERN_VIEW,
-        "associations": ANY_ASSOCIATION_VIEW,
         "access": "people.view_accesslog_youngperson",
         "break_glass": "people.breakglass_youngperson",
     }
@@ -236,32 +227,6 @@ class YoungPersonViewSet(
                 actor=request.user, young_person=person, **payload.validated_data
             )
         return Response(YoungPersonSerializer(person, context=self.get_serializer_context()).data)
-
-    @extend_schema(responses=ConcernSerializer(many=True))
-    @action(detail=True)
-    def concerns(self, request: Request, reference: str) -> Response:
-        """The young person's chronology: concerns the user may see, newest first."""
-        person = self.get_object()
-        audit_read(request, person, what="concerns")
-        page = self.paginate_queryset(
-            concern_list_for_young_person(user=request.user, young_person=person)
-        )
-        return self.get_paginated_response(
-            ConcernSerializer(page, many=True, context=self.get_serializer_context()).data
-        )
-
-    @extend_schema(responses=AssociationSerializer(many=True))
-    @action(detail=True)
-    def associations(self, request: Request, reference: str) -> Response:
-        """The young person's links, most recently seen first. Expired links say so."""
-        person = self.get_object()
-        audit_read(request, person, what="associations")
-        page = self.paginate_queryset(
-            association_list_for_young_person(user=request.user, young_person=person)
-        )
-        return self.get_paginated_response(
-            AssociationSerializer(page, many=True, context=self.get_serializer_context()).data
-        )
 
     @extend_schema(responses=AccessEventSerializer(many=True))
     @action(detail=True)

@@ -8,11 +8,12 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from waymark.audit.models import AuditEvent
 from waymark.core.crypto import blind_index, words
 from waymark.core.references import reference_normalise
 
@@ -176,54 +177,6 @@ def person_of_concern_search(*, user: Any, query: str) -> QuerySet[PersonOfConce
     return person_of_concern_list_visible_to(user=user).filter(match).distinct()
 
 
-@dataclass
-class LinkRow:
-    """One association seen from one young person's side, with what the viewer may know."""
-
-    association: Any
-    other_label: str
-    other_reference: str
-    other_kind: str  # "young_person" or "person_of_concern"
-    other_visible: bool
-
-
-def association_rows_for(*, user: Any, young_person: YoungPerson) -> list[LinkRow]:
-    from waymark.concerns.selectors import association_list_for_young_person
-
-    links = list(association_list_for_young_person(user=user, young_person=young_person))
-    other_ids = {
-        (a.other_young_person_id if a.young_person_id == young_person.pk else a.young_person_id)
-        for a in links
-        if a.other_young_person_id
-    }
-    visible = set(
-        young_person_list_visible_to(user=user)
-        .filter(pk__in=other_ids)
-        .values_list("pk", flat=True)
-    )
-    rows = []
-    for a in links:
-        if a.person_of_concern_id:
-            poc = cast(PersonOfConcern, a.person_of_concern)
-            rows.append(LinkRow(a, poc.label, poc.reference, "person_of_concern", True))
-            continue
-        other = cast(
-            YoungPerson,
-            a.other_young_person if a.young_person_id == young_person.pk else a.young_person,
-        )
-        seen = other.pk in visible
-        rows.append(
-            LinkRow(
-                a,
-                other.display_name if seen else f"{other.reference} (not visible to you)",
-                other.reference,
-                "young_person",
-                seen,
-            )
-        )
-    return rows
-
-
 def risk_summary(concerns: Iterable[Any]) -> list[tuple[str, int]]:
     """How many of these concerns fall in each kind of harm, most frequent first."""
     counts: Counter[str] = Counter()
@@ -306,9 +259,6 @@ def access_log_for(*, user: Any, young_person: YoungPerson) -> QuerySet[Any]:
     Covers the record itself, the concerns about them, their involvements and the break-glass
     accesses to them. Only managers of an involved agency (and panel chairs) may read it.
     """
-    from waymark.audit.models import AuditEvent
-    from waymark.concerns.models import Concern
-
     if not (
         user.has_perm("people.view_accesslog_youngperson")
         and young_person_list_visible_to(user=user).filter(pk=young_person.pk).exists()
@@ -323,7 +273,7 @@ def access_log_for(*, user: Any, young_person: YoungPerson) -> QuerySet[Any]:
             Q(object_type="people.youngperson", object_id=str(young_person.pk))
             | Q(
                 object_type="concerns.concern",
-                object_id__in=ids(Concern.objects.filter(involved__young_person=young_person)),
+                object_id__in=ids(young_person.concerns.all()),
             )
             | Q(object_type="people.involvement", object_id__in=ids(young_person.involvements))
             | Q(object_type="people.breakglass", object_id__in=ids(young_person.break_glass))

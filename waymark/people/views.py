@@ -7,12 +7,6 @@ from django.views.decorators.http import require_http_methods
 
 from waymark.accounts.selectors import agency_list_visible_to, user_active_in_agency
 from waymark.audit.services import audit_record
-from waymark.concerns.selectors import (
-    association_list_for_person_of_concern,
-    concern_list_for_person_of_concern,
-    concern_list_for_young_person,
-    places_for_young_person,
-)
 from waymark.contexts.selectors import place_list_visible_to, ward_list_visible_to
 from waymark.core.forms import form_add_service_errors
 from waymark.core.references import reference_normalise
@@ -28,10 +22,7 @@ from .forms import (
 from .models import YoungPerson
 from .selectors import (
     access_log_for,
-    association_rows_for,
     involvement_list_for,
-    person_of_concern_get_visible_to,
-    risk_summary,
     young_person_contact_agencies,
     young_person_for_break_glass,
     young_person_get_visible_to,
@@ -46,7 +37,7 @@ from .services import (
 )
 
 
-def _restricted(request: HttpRequest, reference: str) -> HttpResponse:
+def young_person_restricted(request: HttpRequest, reference: str) -> HttpResponse:
     """The record exists but the user has no involvement: say whom to contact, nothing more."""
     agencies = young_person_contact_agencies(reference=reference)
     if agencies is None:
@@ -56,27 +47,6 @@ def _restricted(request: HttpRequest, reference: str) -> HttpResponse:
         "people/young_person_restricted.html",
         {"reference": reference_normalise(reference), "agencies": agencies},
         status=403,
-    )
-
-
-@login_required
-def young_person_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    try:
-        person = young_person_get_visible_to(user=request.user, reference=reference)
-    except ObjectDoesNotExist:
-        return _restricted(request, reference)
-    audit_record(actor=request.user, action="view", obj=person)
-    concerns = list(concern_list_for_young_person(user=request.user, young_person=person))
-    return render(
-        request,
-        "people/young_person_detail.html",
-        {
-            "person": person,
-            "concerns": concerns,
-            "risk_summary": risk_summary(concerns),
-            "links": association_rows_for(user=request.user, young_person=person),
-            "places": places_for_young_person(user=request.user, young_person=person),
-        },
     )
 
 
@@ -98,26 +68,6 @@ def young_person_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{person.full_name} added as {person.reference}")
             return redirect("young-person-detail", reference=person.reference)
     return render(request, "people/young_person_form.html", {"form": form})
-
-
-@login_required
-def person_of_concern_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    try:
-        person = person_of_concern_get_visible_to(user=request.user, reference=reference)
-    except ObjectDoesNotExist:
-        raise Http404("No person of concern you may see has that reference") from None
-    audit_record(actor=request.user, action="view", obj=person)
-    return render(
-        request,
-        "people/person_of_concern_detail.html",
-        {
-            "person": person,
-            "concerns": concern_list_for_person_of_concern(user=request.user, person=person),
-            "associations": association_list_for_person_of_concern(
-                user=request.user, person=person
-            ),
-        },
-    )
 
 
 @login_required

@@ -6,9 +6,9 @@ from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from waymark.api_urls import router
 from waymark.core.api import raise_drf_validation, service_errors
 from waymark.core.permissions import RolePermission
+from waymark.web.api_urls import router
 
 
 def _routes():

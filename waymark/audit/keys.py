@@ -1,4 +1,4 @@
-"""Key rotation for encrypted fields (ADR 0006): `waymark keys rotate`.
+"""Key rotation for encrypted fields (ADR 0006): `waymark keys rotate`, recorded in the audit trail.
 
 Every encrypted value is re-encrypted under the newest key in WAYMARK_FIELD_KEYS
 (MultiFernet.rotate), table by table in primary-key order, one transaction per batch. Rotating a
@@ -10,16 +10,21 @@ WAYMARK_BLIND_INDEX_KEY is taken up too. When the run completes, the older keys 
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import connection, models, transaction
 from tqdm import tqdm
 
-from . import crypto
-from .fields import EncryptedMixin
+from waymark.core import crypto
+from waymark.core.fields import EncryptedMixin
+
+from .services import audit_record
 
 BATCH = 500
+
+if TYPE_CHECKING:  # annotations only: accounts sits above audit
+    from waymark.accounts.types import Actor
 
 
 @dataclass
@@ -67,9 +72,7 @@ def _rotate_batch(model: type[models.Model], fields: list[models.Field], after: 
     return [row[0] for row in rows]
 
 
-def keys_rotate(*, actor: Any = None, progress: bool = False) -> RotationReport:
-    from waymark.audit.services import audit_record
-
+def keys_rotate(*, actor: "Actor | None" = None, progress: bool = False) -> RotationReport:
     report = RotationReport(key_id=key_id(crypto.field_keys()[0]))
     plan = encrypted_models()
     total = sum(model._default_manager.count() for model, _ in plan)

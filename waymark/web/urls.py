@@ -3,7 +3,6 @@ from django.urls import path
 
 from waymark.accounts.views import (
     SignInView,
-    dashboard,
     two_factor,
     two_factor_backup_codes,
     two_factor_set_up,
@@ -23,17 +22,17 @@ from waymark.contexts.views_peer import (
     peer_group_saved_page,
     young_person_network_page,
 )
-from waymark.core.views import search
 from waymark.people.views import (
     involvement_end_view,
     involvement_new,
-    person_of_concern_detail,
     person_of_concern_new,
     young_person_access,
     young_person_break_glass,
-    young_person_detail,
     young_person_new,
 )
+from waymark.web.dashboard import dashboard
+from waymark.web.records import person_of_concern_detail, young_person_detail
+from waymark.web.search import search
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),

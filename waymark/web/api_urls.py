@@ -7,7 +7,12 @@ from rest_framework import routers
 from rest_framework.permissions import IsAuthenticated
 
 from waymark.accounts.api import AgencyViewSet, obtain_auth_token
-from waymark.concerns.api import AssociationViewSet, ConcernViewSet
+from waymark.concerns.api import (
+    AssociationViewSet,
+    ConcernViewSet,
+    YoungPersonAssociationsView,
+    YoungPersonConcernsView,
+)
 from waymark.contexts.api import PlaceViewSet, WardViewSet
 from waymark.contexts.api_analysis import (
     CellView,
@@ -103,6 +108,16 @@ urlpatterns = [
         name="peer-group-key-connections",
     ),
     path("peer-groups/<int:number>/", PeerGroupDetailView.as_view(), name="peer-group-detail"),
+    path(
+        "young-people/<str:reference>/concerns/",
+        YoungPersonConcernsView.as_view(),
+        name="young-person-concerns",
+    ),
+    path(
+        "young-people/<str:reference>/associations/",
+        YoungPersonAssociationsView.as_view(),
+        name="young-person-associations",
+    ),
     path(
         "young-people/<str:reference>/network/",
         YoungPersonNetworkView.as_view(),

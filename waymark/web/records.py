@@ -1,0 +1,66 @@
+"""A young person's page and a person of concern's page.
+
+Each shows the record with the concerns, links and places about it that the viewer may see, so
+these pages draw on people and concerns together and live above both.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from waymark.audit.services import audit_record
+from waymark.concerns.selectors import (
+    association_list_for_person_of_concern,
+    association_rows_for,
+    concern_list_for_person_of_concern,
+    concern_list_for_young_person,
+    places_for_young_person,
+)
+from waymark.people.selectors import (
+    person_of_concern_get_visible_to,
+    risk_summary,
+    young_person_get_visible_to,
+)
+from waymark.people.views import young_person_restricted
+
+
+@login_required
+def young_person_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    try:
+        person = young_person_get_visible_to(user=request.user, reference=reference)
+    except ObjectDoesNotExist:
+        return young_person_restricted(request, reference)
+    audit_record(actor=request.user, action="view", obj=person)
+    concerns = list(concern_list_for_young_person(user=request.user, young_person=person))
+    return render(
+        request,
+        "people/young_person_detail.html",
+        {
+            "person": person,
+            "concerns": concerns,
+            "risk_summary": risk_summary(concerns),
+            "links": association_rows_for(user=request.user, young_person=person),
+            "places": places_for_young_person(user=request.user, young_person=person),
+        },
+    )
+
+
+@login_required
+def person_of_concern_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    try:
+        person = person_of_concern_get_visible_to(user=request.user, reference=reference)
+    except ObjectDoesNotExist:
+        raise Http404("No person of concern you may see has that reference") from None
+    audit_record(actor=request.user, action="view", obj=person)
+    return render(
+        request,
+        "people/person_of_concern_detail.html",
+        {
+            "person": person,
+            "concerns": concern_list_for_person_of_concern(user=request.user, person=person),
+            "associations": association_list_for_person_of_concern(
+                user=request.user, person=person
+            ),
+        },
+    )
