@@ -1,11 +1,10 @@
-from typing import Any
-
 from django.db.models import QuerySet
 
 from .models import Agency, User
+from .types import Actor
 
 
-def agency_list_visible_to(*, user: Any) -> QuerySet[Agency]:
+def agency_list_visible_to(*, user: Actor) -> QuerySet[Agency]:
     """Agencies in the partnership. Their names are not personal data."""
     if not user.has_perm("accounts.view_agency"):
         return Agency.objects.none()

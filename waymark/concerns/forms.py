@@ -7,6 +7,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 
 from waymark.accounts.models import Agency
 from waymark.accounts.selectors import agency_list_visible_to
+from waymark.accounts.types import Actor
 from waymark.contexts.models import PlaceKind
 from waymark.contexts.selectors import place_list_visible_to
 from waymark.core.forms import GovukDateField, GovukForm
@@ -31,7 +32,7 @@ NO_FIXED_PLACE = "none"
 YOUNG_PERSON_ROWS = 6
 
 
-def place_choices(user: Any) -> list[Any]:
+def place_choices(user: Actor) -> list[Any]:
     groups: dict[str, list[tuple[str, str]]] = {}
     for place in place_list_visible_to(user=user).order_by("name"):
         label = place.name + (f", {place.postcode}" if place.postcode else "")
@@ -134,7 +135,7 @@ class ConcernForm(GovukForm):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["place"]).choices = place_choices(user)

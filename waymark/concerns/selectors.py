@@ -5,7 +5,9 @@ from typing import Any, cast
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
+from waymark.accounts.types import Actor
 from waymark.contexts.models import Place
+from waymark.core.actors import signed_in_or_none
 from waymark.core.references import reference_normalise
 from waymark.people.models import PersonOfConcern, YoungPerson
 from waymark.people.selectors import young_person_list_visible_to
@@ -13,7 +15,7 @@ from waymark.people.selectors import young_person_list_visible_to
 from .models import Association, Concern, ConcernYoungPerson
 
 
-def _handling_q(user: Any) -> Q:
+def _handling_q(user: Actor) -> Q:
     """Handling code C: only the recording agency and the agencies its conditions name."""
     agency_id = getattr(user, "agency_id", None)
     if agency_id is None:
@@ -24,7 +26,7 @@ def _handling_q(user: Any) -> Q:
     return Q(handling_code="P") | Q(recording_agency_id=agency_id) | Q(pk__in=shared)
 
 
-def concern_list_visible_to(*, user: Any) -> QuerySet[Concern]:
+def concern_list_visible_to(*, user: Actor) -> QuerySet[Concern]:
     base = Concern.objects.select_related("place", "recorded_by", "recording_agency")
     if user.has_perm("concerns.view_all_concern"):
         return base.filter(_handling_q(user))
@@ -47,26 +49,29 @@ def concern_detail_prefetch(qs: QuerySet[Concern]) -> QuerySet[Concern]:
     )
 
 
-def concern_get_visible_to(*, user: Any, reference: str) -> Concern:
+def concern_get_visible_to(*, user: Actor, reference: str) -> Concern:
     return concern_detail_prefetch(concern_list_visible_to(user=user)).get(
         reference=reference_normalise(reference)
     )
 
 
-def concern_list_for_young_person(*, user: Any, young_person: YoungPerson) -> QuerySet[Concern]:
+def concern_list_for_young_person(*, user: Actor, young_person: YoungPerson) -> QuerySet[Concern]:
     """The young person's chronology: newest first."""
     return concern_detail_prefetch(
         concern_list_visible_to(user=user).filter(involved__young_person=young_person)
     )
 
 
-def concern_list_for_place(*, user: Any, place: Place) -> QuerySet[Concern]:
+def concern_list_for_place(*, user: Actor, place: Place) -> QuerySet[Concern]:
     return concern_detail_prefetch(concern_list_visible_to(user=user).filter(place=place))
 
 
-def concern_list_recent_by(*, user: Any, limit: int = 10) -> QuerySet[Concern]:
+def concern_list_recent_by(*, user: Actor, limit: int = 10) -> QuerySet[Concern]:
+    recorder = signed_in_or_none(user)
+    if recorder is None:
+        return Concern.objects.none()
     return concern_detail_prefetch(
-        concern_list_visible_to(user=user).filter(recorded_by=user).order_by("-recorded_at")
+        concern_list_visible_to(user=user).filter(recorded_by=recorder).order_by("-recorded_at")
     )[:limit]
 
 
@@ -90,7 +95,7 @@ def place_concerns_by_month(*, place: Place) -> list[tuple[str, int]]:
     return sorted(rows.items())
 
 
-def young_people_at_place_visible_to(*, user: Any, place: Place) -> QuerySet[YoungPerson]:
+def young_people_at_place_visible_to(*, user: Actor, place: Place) -> QuerySet[YoungPerson]:
     return (
         young_person_list_visible_to(user=user)
         .filter(concern_links__concern__place=place)
@@ -99,7 +104,7 @@ def young_people_at_place_visible_to(*, user: Any, place: Place) -> QuerySet[You
     )
 
 
-def association_list_visible_to(*, user: Any) -> QuerySet[Association]:
+def association_list_visible_to(*, user: Actor) -> QuerySet[Association]:
     base = Association.objects.select_related(
         "young_person", "other_young_person", "person_of_concern"
     )
@@ -112,7 +117,7 @@ def association_list_visible_to(*, user: Any) -> QuerySet[Association]:
 
 
 def association_list_for_young_person(
-    *, user: Any, young_person: YoungPerson
+    *, user: Actor, young_person: YoungPerson
 ) -> QuerySet[Association]:
     return (
         association_list_visible_to(user=user)
@@ -122,7 +127,7 @@ def association_list_for_young_person(
     )
 
 
-def places_for_young_person(*, user: Any, young_person: YoungPerson) -> QuerySet[Place]:
+def places_for_young_person(*, user: Actor, young_person: YoungPerson) -> QuerySet[Place]:
     return (
         Place.objects.filter(
             concerns__in=concern_list_visible_to(user=user).filter(
@@ -134,7 +139,7 @@ def places_for_young_person(*, user: Any, young_person: YoungPerson) -> QuerySet
     )
 
 
-def concern_search(*, user: Any, query: str) -> QuerySet[Concern]:
+def concern_search(*, user: Actor, query: str) -> QuerySet[Concern]:
     q = query.strip()
     if not q:
         return Concern.objects.none()
@@ -143,24 +148,29 @@ def concern_search(*, user: Any, query: str) -> QuerySet[Concern]:
     )
 
 
-def young_people_recorded_about_by(*, user: Any, limit: int = 12) -> QuerySet[YoungPerson]:
+def young_people_recorded_about_by(*, user: Actor, limit: int = 12) -> QuerySet[YoungPerson]:
     """Young people the user recorded concerns about, most recent first."""
+    recorder = signed_in_or_none(user)
+    if recorder is None:
+        return YoungPerson.objects.none()
     return (
         young_person_list_visible_to(user=user)
-        .filter(concern_links__concern__recorded_by=user)
+        .filter(concern_links__concern__recorded_by=recorder)
         .annotate(latest=Max("concern_links__concern__recorded_at"))
         .order_by("-latest")[:limit]
     )
 
 
-def concern_list_for_person_of_concern(*, user: Any, person: PersonOfConcern) -> QuerySet[Concern]:
+def concern_list_for_person_of_concern(
+    *, user: Actor, person: PersonOfConcern
+) -> QuerySet[Concern]:
     return concern_detail_prefetch(
         concern_list_visible_to(user=user).filter(persons_of_concern=person)
     )
 
 
 def association_list_for_person_of_concern(
-    *, user: Any, person: PersonOfConcern
+    *, user: Actor, person: PersonOfConcern
 ) -> QuerySet[Association]:
     return (
         association_list_visible_to(user=user)
@@ -169,7 +179,7 @@ def association_list_for_person_of_concern(
     )
 
 
-def place_list_with_counts_visible_to(*, user: Any) -> QuerySet[Place]:
+def place_list_with_counts_visible_to(*, user: Actor) -> QuerySet[Place]:
     """Places with how many concerns and young people each has: counts only, never who."""
     from waymark.contexts.selectors import place_list_visible_to
 
@@ -194,7 +204,7 @@ class LinkRow:
     other_visible: bool
 
 
-def association_rows_for(*, user: Any, young_person: YoungPerson) -> list[LinkRow]:
+def association_rows_for(*, user: Actor, young_person: YoungPerson) -> list[LinkRow]:
     links = list(association_list_for_young_person(user=user, young_person=young_person))
     other_ids = {
         (a.other_young_person_id if a.young_person_id == young_person.pk else a.young_person_id)

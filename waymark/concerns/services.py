@@ -15,9 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from waymark.accounts.types import Actor
 from waymark.audit.services import audit_record
 from waymark.contexts.models import Place
 from waymark.contexts.peer_alerts import peer_alerts_raise_for
+from waymark.core.actors import signed_in_or_none
 from waymark.core.models import RELIABILITY_RANK, Reliability
 from waymark.core.references import reference_assign_and_save
 from waymark.people.access import InvolvementSource
@@ -126,17 +128,19 @@ def concern_validate(data: ConcernInput) -> None:
 
 
 @transaction.atomic
-def concern_record(*, actor: Any, data: ConcernInput) -> Concern:
+def concern_record(*, actor: Actor | None, data: ConcernInput) -> Concern:
     concern_validate(data)
     assert data.occurred_on is not None  # noqa: S101 - concern_validate refuses a missing date
-    if getattr(actor, "agency_id", None) is None:
+    user = signed_in_or_none(actor)
+    if user is None or user.agency is None:
         raise ValidationError("Only a user who belongs to an agency can record a concern")
+    agency = user.agency
     concern = Concern(
         occurred_on=data.occurred_on,
         occurred_time=data.occurred_time,
         occurred_approximate=data.occurred_approximate,
-        recorded_by=actor,
-        recording_agency_id=actor.agency_id,
+        recorded_by=user,
+        recording_agency=agency,
         place=data.place,
         narrative=data.narrative.strip(),
         source_evaluation=data.source_evaluation,
@@ -156,9 +160,7 @@ def concern_record(*, actor: Any, data: ConcernInput) -> Concern:
     )
     concern.persons_of_concern.set(data.persons_of_concern)
     if data.handling_code == HandlingCode.C:
-        concern.handling_agencies.set(
-            [a for a in data.handling_agencies if a.pk != actor.agency_id]
-        )
+        concern.handling_agencies.set([a for a in data.handling_agencies if a.pk != agency.pk])
     audit_record(
         actor=actor,
         action="create",
@@ -183,8 +185,8 @@ def concern_record(*, actor: Any, data: ConcernInput) -> Concern:
     for person in people:
         # Recording a concern about a young person involves the recording agency with them.
         involvement_start(
-            actor=actor,
-            agency=actor.agency,
+            actor=user,
+            agency=agency,
             young_person=person,
             source=InvolvementSource.CONCERN,
             purpose=f"Recorded concern {concern.reference}",
@@ -221,7 +223,7 @@ def _concern_names_young_people(concern: Concern, *people: YoungPerson | None) -
 @transaction.atomic
 def association_record(
     *,
-    actor: Any,
+    actor: Actor | None,
     young_person: YoungPerson,
     kind: str,
     reliability: str,
@@ -280,7 +282,7 @@ def association_record(
             first_seen=seen_on,
             last_seen=seen_on,
             review_by=review,
-            recorded_by=actor,
+            recorded_by=signed_in_or_none(actor),
             recording_agency_id=getattr(actor, "agency_id", None),
         )
         changed = ["young_person", "other", "kind", "reliability", "first_seen", "review_by"]

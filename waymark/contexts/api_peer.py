@@ -25,10 +25,11 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from waymark.audit.api import audit_read
 from waymark.audit.services import audit_record_many
 from waymark.concerns.models import AssociationKind
 from waymark.concerns.taxonomy import RiskCategory
-from waymark.core.api import EnumChoiceField, audit_read, get_or_404, service_errors
+from waymark.core.api import EnumChoiceField, get_or_404, service_errors
 from waymark.core.models import Reliability
 from waymark.core.references import reference_normalise
 from waymark.people.models import YoungPerson

@@ -13,7 +13,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from waymark.accounts.types import Actor
 from waymark.audit.models import AuditEvent
+from waymark.core.actors import signed_in_or_none
 from waymark.core.crypto import blind_index, words
 from waymark.core.references import reference_normalise
 
@@ -33,7 +35,7 @@ from .models import (
 )
 
 
-def _involved_q(user: Any) -> Q:
+def _involved_q(user: Actor) -> Q:
     """Young people the user's agency is actively involved with."""
     agency_id = getattr(user, "agency_id", None)
     if agency_id is None:
@@ -41,13 +43,14 @@ def _involved_q(user: Any) -> Q:
     return Q(pk__in=Involvement.objects.active().filter(agency_id=agency_id).values("young_person"))
 
 
-def _break_glass_q(user: Any) -> Q:
-    if not getattr(user, "is_authenticated", False):
+def _break_glass_q(user: Actor) -> Q:
+    signed_in = signed_in_or_none(user)
+    if signed_in is None:
         return Q(pk__in=[])
-    return Q(pk__in=BreakGlass.objects.current().filter(user=user).values("young_person"))
+    return Q(pk__in=BreakGlass.objects.current().filter(user=signed_in).values("young_person"))
 
 
-def young_person_list_visible_to(*, user: Any) -> QuerySet[YoungPerson]:
+def young_person_list_visible_to(*, user: Actor) -> QuerySet[YoungPerson]:
     base = YoungPerson.objects.select_related("school", "home_ward")
     if user.has_perm("people.view_all_youngperson"):
         return base
@@ -56,14 +59,14 @@ def young_person_list_visible_to(*, user: Any) -> QuerySet[YoungPerson]:
     return base.none()
 
 
-def young_person_list_changeable_by(*, user: Any) -> QuerySet[YoungPerson]:
+def young_person_list_changeable_by(*, user: Actor) -> QuerySet[YoungPerson]:
     """Young people the user may change: only those their agency is involved with."""
     if not user.has_perm("people.change_assigned_youngperson"):
         return YoungPerson.objects.none()
     return YoungPerson.objects.filter(_involved_q(user))
 
 
-def young_person_get_for_recording(*, user: Any, reference: str) -> YoungPerson:
+def young_person_get_for_recording(*, user: Actor, reference: str) -> YoungPerson:
     """A young person a concern may be recorded about, by reference.
 
     Recording a concern is itself an involvement, so a practitioner may name a young person their
@@ -74,7 +77,7 @@ def young_person_get_for_recording(*, user: Any, reference: str) -> YoungPerson:
     return YoungPerson.objects.get(reference=reference_normalise(reference))
 
 
-def young_person_get_visible_to(*, user: Any, reference: str) -> YoungPerson:
+def young_person_get_visible_to(*, user: Actor, reference: str) -> YoungPerson:
     return young_person_list_visible_to(user=user).get(reference=reference_normalise(reference))
 
 
@@ -109,7 +112,7 @@ def _name_and_birth_date_q(query: str) -> Q | None:
     return None
 
 
-def young_person_search(*, user: Any, query: str) -> QuerySet[YoungPerson]:
+def young_person_search(*, user: Actor, query: str) -> QuerySet[YoungPerson]:
     """By reference, NHS number, name and date of birth, one name (given, family or known-as),
     or "first last".
 
@@ -139,19 +142,19 @@ def young_person_search(*, user: Any, query: str) -> QuerySet[YoungPerson]:
     return young_person_list_visible_to(user=user).filter(match)
 
 
-def person_of_concern_list_visible_to(*, user: Any) -> QuerySet[PersonOfConcern]:
+def person_of_concern_list_visible_to(*, user: Actor) -> QuerySet[PersonOfConcern]:
     if not user.has_perm("people.view_personofconcern"):
         return PersonOfConcern.objects.none()
     return PersonOfConcern.objects.prefetch_related("vehicles", "flags")
 
 
-def person_of_concern_get_visible_to(*, user: Any, reference: str) -> PersonOfConcern:
+def person_of_concern_get_visible_to(*, user: Actor, reference: str) -> PersonOfConcern:
     return person_of_concern_list_visible_to(user=user).get(
         reference=reference_normalise(reference)
     )
 
 
-def person_of_concern_search(*, user: Any, query: str) -> QuerySet[PersonOfConcern]:
+def person_of_concern_search(*, user: Actor, query: str) -> QuerySet[PersonOfConcern]:
     """By reference, vehicle registration, or words of their names and nicknames.
 
     Names are encrypted, so each word of the query must match a whole word of the names or
@@ -194,7 +197,7 @@ class KnownElsewhere:
     contact_agencies: list[str]
 
 
-def young_person_known_elsewhere(*, user: Any, query: str) -> list[KnownElsewhere]:
+def young_person_known_elsewhere(*, user: Actor, query: str) -> list[KnownElsewhere]:
     """Young people matching a reference or a full name exactly, whom the user may not see."""
     q = query.strip()
     parts = q.split()
@@ -218,7 +221,7 @@ def young_person_known_elsewhere(*, user: Any, query: str) -> list[KnownElsewher
     ]
 
 
-def young_person_for_break_glass(*, user: Any, reference: str) -> YoungPerson | None:
+def young_person_for_break_glass(*, user: Actor, reference: str) -> YoungPerson | None:
     """The young person a user may open by break-glass: any, given the permission and a reason."""
     if not user.has_perm("people.breakglass_youngperson"):
         return None
@@ -233,7 +236,7 @@ def young_person_contact_agencies(*, reference: str) -> list[str] | None:
     return sorted({i.agency.name for i in person.involvements.active().select_related("agency")})
 
 
-def break_glass_list_for_managers_of(*, user: Any, days: int = 30) -> QuerySet[BreakGlass]:
+def break_glass_list_for_managers_of(*, user: Actor, days: int = 30) -> QuerySet[BreakGlass]:
     """Break-glass accesses to young people the manager's agency is involved with."""
     agency_id = getattr(user, "agency_id", None)
     if agency_id is None or not user.has_perm("people.view_accesslog_youngperson"):
@@ -247,13 +250,13 @@ def break_glass_list_for_managers_of(*, user: Any, days: int = 30) -> QuerySet[B
     )
 
 
-def involvement_list_for(*, user: Any, young_person: YoungPerson) -> InvolvementQuerySet:
+def involvement_list_for(*, user: Actor, young_person: YoungPerson) -> InvolvementQuerySet:
     if not young_person_list_visible_to(user=user).filter(pk=young_person.pk).exists():
         return Involvement.objects.none()
     return Involvement.objects.filter(young_person=young_person).select_related("agency", "worker")
 
 
-def access_log_for(*, user: Any, young_person: YoungPerson) -> QuerySet[Any]:
+def access_log_for(*, user: Actor, young_person: YoungPerson) -> QuerySet[Any]:
     """Who has seen or changed this young person's record, and why: newest first.
 
     Covers the record itself, the concerns about them, their involvements and the break-glass

@@ -5,7 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from waymark.accounts.types import Actor
 from waymark.audit.services import audit_record
+from waymark.core.actors import signed_in_or_none
 from waymark.core.references import reference_assign_and_save
 from waymark.core.validators import nhs_number_normalise
 
@@ -54,17 +56,18 @@ def _young_person_clean(person: YoungPerson, fields: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def young_person_create(*, actor: Any, **fields: Any) -> YoungPerson:
-    person = YoungPerson(created_by=actor, created_by_agency=getattr(actor, "agency", None))
+def young_person_create(*, actor: Actor | None, **fields: Any) -> YoungPerson:
+    user = signed_in_or_none(actor)
+    person = YoungPerson(created_by=user, created_by_agency=user.agency if user else None)
     _young_person_clean(person, fields)
     reference_assign_and_save(person, "YP")
     audit_record(
         actor=actor, action="create", obj=person, changed_fields=[k for k, v in fields.items() if v]
     )
-    if getattr(actor, "agency_id", None) is not None:
+    if user is not None and user.agency is not None:
         involvement_start(
-            actor=actor,
-            agency=actor.agency,
+            actor=user,
+            agency=user.agency,
             young_person=person,
             source=InvolvementSource.ADDED,
             purpose="Added the young person to Waymark",
@@ -73,7 +76,9 @@ def young_person_create(*, actor: Any, **fields: Any) -> YoungPerson:
 
 
 @transaction.atomic
-def young_person_update(*, actor: Any, young_person: YoungPerson, **fields: Any) -> YoungPerson:
+def young_person_update(
+    *, actor: Actor | None, young_person: YoungPerson, **fields: Any
+) -> YoungPerson:
     before = {k: getattr(young_person, k) for k in fields if k in PERSONAL_FIELDS}
     try:
         _young_person_clean(young_person, fields)
@@ -90,7 +95,7 @@ def young_person_update(*, actor: Any, young_person: YoungPerson, **fields: Any)
 @transaction.atomic
 def person_of_concern_create(
     *,
-    actor: Any,
+    actor: Actor | None,
     names: str = "",
     nicknames: str = "",
     description: str = "",
@@ -101,13 +106,14 @@ def person_of_concern_create(
         raise ValidationError(
             {"names": ["Enter a name, a nickname or a description of the person"]}
         )
+    user = signed_in_or_none(actor)
     person = PersonOfConcern(
         names=names.strip(),
         nicknames=nicknames.strip(),
         description=description.strip(),
         age_band=age_band,
-        created_by=actor,
-        created_by_agency=getattr(actor, "agency", None),
+        created_by=user,
+        created_by_agency=user.agency if user else None,
     )
     person.full_clean(exclude=["reference", "created_by", "created_by_agency"])
     cars = [
@@ -150,7 +156,7 @@ def person_of_concern_create(
 @transaction.atomic
 def person_flag_add(
     *,
-    actor: Any,
+    actor: Actor | None,
     person: PersonOfConcern,
     kind: str,
     source: str,
@@ -167,7 +173,7 @@ def person_flag_add(
         reliability=reliability,
         review_by=review_by,
         detail=detail.strip(),
-        recorded_by=actor,
+        recorded_by=signed_in_or_none(actor),
     )
     flag.full_clean()
     flag.save()
@@ -187,7 +193,7 @@ BREAK_GLASS_PERIOD = datetime.timedelta(hours=24)
 @transaction.atomic
 def involvement_start(
     *,
-    actor: Any,
+    actor: Actor | None,
     agency: Any,
     young_person: YoungPerson,
     source: str,
@@ -210,7 +216,7 @@ def involvement_start(
         source=source,
         purpose=purpose.strip(),
         lawful_basis=lawful_basis,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=signed_in_or_none(actor),
     )
     involvement.full_clean()
     involvement.save()
@@ -225,7 +231,7 @@ def involvement_start(
 
 
 @transaction.atomic
-def involvement_end(*, actor: Any, involvement: Involvement, reason: str) -> Involvement:
+def involvement_end(*, actor: Actor | None, involvement: Involvement, reason: str) -> Involvement:
     """End an involvement from today: the agency's access ends with it."""
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the involvement is ending"]})
@@ -244,19 +250,20 @@ def involvement_end(*, actor: Any, involvement: Involvement, reason: str) -> Inv
 
 
 @transaction.atomic
-def break_glass_open(*, actor: Any, young_person: YoungPerson, reason: str) -> BreakGlass:
+def break_glass_open(*, actor: Actor | None, young_person: YoungPerson, reason: str) -> BreakGlass:
     """Open a record without involvement: only with a stated reason, for a limited time."""
     reason = reason.strip()
     if len(reason) < 10:
         raise ValidationError(
             {"reason": ["Say why you need to see this record now, in at least 10 characters"]}
         )
-    if getattr(actor, "agency_id", None) is None:
+    user = signed_in_or_none(actor)
+    if user is None or user.agency_id is None:
         raise ValidationError("Only a user who belongs to an agency can open a record")
     now = timezone.now()
     access = BreakGlass.objects.create(
-        user=actor,
-        agency_id=actor.agency_id,
+        user=user,
+        agency_id=user.agency_id,
         young_person=young_person,
         reason=reason,
         opened_at=now,

@@ -22,6 +22,9 @@ from typing import Any
 from django.db.models import CharField, Exists, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Cast
 
+from waymark.concerns.models import Association, Concern, ConcernYoungPerson
+from waymark.people.models import PersonFlag, PersonOfConcern, YoungPerson
+
 
 @dataclass(frozen=True)
 class Period:
@@ -81,7 +84,6 @@ YOUNG_PERSON_PERIOD = Period(years=25)
 
 
 def _young_people() -> QuerySet[Any]:
-    from waymark.people.models import YoungPerson
 
     return YoungPerson.objects.only("id", "reference", "date_of_birth", "home_ward", "created_at")
 
@@ -98,7 +100,6 @@ def _concern_start(concern: Any) -> datetime.date:
 
 
 def _concerns() -> QuerySet[Any]:
-    from waymark.concerns.models import Concern, ConcernYoungPerson
 
     from .models import Erasure
 
@@ -148,8 +149,6 @@ def _person_of_concern_start(person: Any) -> datetime.date:
 
 
 def _persons_of_concern() -> QuerySet[Any]:
-    from waymark.concerns.models import Association, Concern
-    from waymark.people.models import PersonOfConcern
 
     return PersonOfConcern.objects.only(
         "id", "reference", "created_at", "age_band"
@@ -163,7 +162,6 @@ def _persons_of_concern() -> QuerySet[Any]:
 
 
 def _flags() -> QuerySet[Any]:
-    from waymark.people.models import PersonFlag
 
     return PersonFlag.objects.select_related("person").only(
         "id", "kind", "review_by", "person__id", "person__reference"
@@ -171,7 +169,6 @@ def _flags() -> QuerySet[Any]:
 
 
 def _associations() -> QuerySet[Any]:
-    from waymark.concerns.models import Association
 
     return Association.objects.select_related(
         "young_person", "other_young_person", "person_of_concern"

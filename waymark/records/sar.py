@@ -33,8 +33,14 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from waymark.audit.models import AuditAction, LawfulBasis
+from waymark.accounts.models import User
+from waymark.accounts.types import Actor
+from waymark.audit.models import AuditAction, AuditEvent, LawfulBasis
 from waymark.audit.services import audit_record, share_record
+from waymark.concerns.models import Association, Concern
+from waymark.core.actors import signed_in_or_none
+from waymark.people.models import YoungPerson
+from waymark.people.selectors import young_person_get_visible_to
 
 from .permissions import SUBJECT_ACCESS_PERMISSION
 
@@ -108,13 +114,12 @@ def _time(value: datetime.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds") if value is not None else None
 
 
-def _staff(user: Any) -> str | None:
+def _staff(user: User | None) -> str | None:
     return (user.get_full_name() or user.username) if user is not None else None
 
 
 def subject_access_document(*, young_person: Any) -> dict[str, Any]:
     """Everything about one young person, with third parties replaced by markers."""
-    from waymark.concerns.models import Association, Concern
 
     subject = young_person
     parties = ThirdParties(subject)
@@ -321,7 +326,6 @@ def _other_young_person(association: Any, subject: Any) -> Any:
 def _access_events(subject: Any, concerns: list[Any]) -> Any:
     """Every audit event about the young person's record, their concerns, involvements,
     break-glass accesses and legal holds, oldest first."""
-    from waymark.audit.models import AuditEvent
 
     def ids(values: Iterable[Any]) -> list[str]:
         return [str(pk) for pk in values]
@@ -378,25 +382,22 @@ def _write_private(path: Path, content: str) -> None:
 
 @transaction.atomic
 def subject_access_export(
-    *, actor: Any, reference: str, out_dir: Path, request_reference: str = ""
+    *, actor: Actor | None, reference: str, out_dir: Path, request_reference: str = ""
 ) -> SubjectAccessExport:
     """Write a young person's subject access files, record the share, and audit the export.
 
     Refused (PermissionDenied) unless the actor is a manager who may see the young person; a
     young person they may not see is reported as not found, as everywhere else.
     """
-    from waymark.people.models import YoungPerson
-    from waymark.people.selectors import young_person_get_visible_to
 
-    if not getattr(actor, "is_authenticated", False) or not actor.has_perm(
-        SUBJECT_ACCESS_PERMISSION
-    ):
+    user = signed_in_or_none(actor)
+    if user is None or not user.has_perm(SUBJECT_ACCESS_PERMISSION):
         raise PermissionDenied(
             "Only a manager (with the permission to see who has seen a record) can produce a "
             "subject access export"
         )
     try:
-        subject = young_person_get_visible_to(user=actor, reference=reference)
+        subject = young_person_get_visible_to(user=user, reference=reference)
     except YoungPerson.DoesNotExist:
         raise ValidationError(
             f"No young person {reference} that you may see. An agency involved with them must "

@@ -14,6 +14,9 @@ from typing import Any
 
 from django.db.models import Q
 
+from waymark.concerns.models import Association, Concern, ConcernYoungPerson
+from waymark.people.models import PersonFlag
+
 from .models import LegalHold
 from .rules import RULES, RetentionRule
 
@@ -30,8 +33,6 @@ class Protection:
 
 
 def retention_protection() -> Protection:
-    from waymark.concerns.models import Association, Concern, ConcernYoungPerson
-    from waymark.people.models import PersonFlag
 
     held = frozenset(LegalHold.objects.active().values_list("young_person_id", flat=True))
     if not held:

@@ -38,8 +38,13 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from waymark.accounts.models import User
+from waymark.accounts.types import Actor
 from waymark.audit.models import AuditAction
 from waymark.audit.services import audit_record
+from waymark.concerns.models import Association, Concern, ConcernYoungPerson, HandlingCode
+from waymark.core.actors import signed_in_or_none
+from waymark.people.models import YoungPerson
 from waymark.people.services import PERSONAL_FIELDS
 
 from .models import ErasedRecordTally, Erasure, LegalHold
@@ -109,7 +114,7 @@ def _tally(
         ErasedRecordTally.objects.create(**key, count=1)
 
 
-def _delete(*, actor: Any, rule: RetentionRule, obj: Any, fields: Sequence[str]) -> None:
+def _delete(*, actor: Actor | None, rule: RetentionRule, obj: Any, fields: Sequence[str]) -> None:
     """Audit, then delete, one row (audit first: a deleted row has no primary key)."""
     audit_record(
         actor=actor,
@@ -121,7 +126,7 @@ def _delete(*, actor: Any, rule: RetentionRule, obj: Any, fields: Sequence[str])
     obj.delete()
 
 
-def _association_delete(*, actor: Any, rule: RetentionRule, link: Any) -> None:
+def _association_delete(*, actor: Actor | None, rule: RetentionRule, link: Any) -> None:
     _tally(
         rule=rule,
         record_type="concerns.association",
@@ -131,7 +136,7 @@ def _association_delete(*, actor: Any, rule: RetentionRule, link: Any) -> None:
     _delete(actor=actor, rule=rule, obj=link, fields=ASSOCIATION_FIELDS)
 
 
-def _flag_delete(*, actor: Any, rule: RetentionRule, flag: Any) -> None:
+def _flag_delete(*, actor: Actor | None, rule: RetentionRule, flag: Any) -> None:
     _tally(rule=rule, record_type="people.personflag", day=flag.review_by, category=flag.kind)
     _delete(actor=actor, rule=rule, obj=flag, fields=FLAG_FIELDS)
 
@@ -139,8 +144,7 @@ def _flag_delete(*, actor: Any, rule: RetentionRule, flag: Any) -> None:
 # --- one record per type ---------------------------------------------------------------------
 
 
-def _concern_erase(*, actor: Any, rule: RetentionRule, concern: Any) -> None:
-    from waymark.concerns.models import ConcernYoungPerson, HandlingCode
+def _concern_erase(*, actor: Actor | None, rule: RetentionRule, concern: Any) -> None:
 
     erased = ["narrative"]
     concern.narrative = ""
@@ -175,8 +179,7 @@ def _concern_erase(*, actor: Any, rule: RetentionRule, concern: Any) -> None:
     )
 
 
-def _young_person_erase(*, actor: Any, rule: RetentionRule, young_person: Any) -> None:
-    from waymark.concerns.models import Association, ConcernYoungPerson
+def _young_person_erase(*, actor: Actor | None, rule: RetentionRule, young_person: Any) -> None:
 
     # Concerns kept for a younger child let go of this one.
     for link in ConcernYoungPerson.objects.filter(young_person=young_person).select_related(
@@ -209,8 +212,7 @@ def _young_person_erase(*, actor: Any, rule: RetentionRule, young_person: Any) -
     _delete(actor=actor, rule=rule, obj=young_person, fields=YOUNG_PERSON_FIELDS)
 
 
-def _person_of_concern_erase(*, actor: Any, rule: RetentionRule, person: Any) -> None:
-    from waymark.concerns.models import Concern
+def _person_of_concern_erase(*, actor: Actor | None, rule: RetentionRule, person: Any) -> None:
 
     for vehicle in person.vehicles.all():
         _delete(actor=actor, rule=rule, obj=vehicle, fields=VEHICLE_FIELDS)
@@ -236,7 +238,7 @@ def _person_of_concern_erase(*, actor: Any, rule: RetentionRule, person: Any) ->
     _delete(actor=actor, rule=rule, obj=person, fields=PERSON_OF_CONCERN_FIELDS)
 
 
-def _erase(*, actor: Any, rule: RetentionRule, record: Any) -> None:
+def _erase(*, actor: Actor | None, rule: RetentionRule, record: Any) -> None:
     if rule.key == "concern":
         _concern_erase(actor=actor, rule=rule, concern=record)
     elif rule.key == "young_person":
@@ -271,7 +273,7 @@ def _check(
 
 @transaction.atomic
 def record_erase(
-    *, actor: Any, rule: RetentionRule, record: Any, as_of: datetime.date | None = None
+    *, actor: Actor | None, rule: RetentionRule, record: Any, as_of: datetime.date | None = None
 ) -> None:
     """Erase one due record's personal data as its rule says; refuse it under a legal hold."""
     today = timezone.localdate()
@@ -315,7 +317,7 @@ def _batches(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
 
 def retention_apply(
     *,
-    actor: Any,
+    actor: Actor | None,
     as_of: datetime.date | None = None,
     batch_size: int = 200,
     rules: Sequence[RetentionRule] = RULES,
@@ -362,17 +364,18 @@ def retention_apply(
 # --- legal holds -----------------------------------------------------------------------------
 
 
-def _may_hold(actor: Any) -> None:
-    if not getattr(actor, "is_authenticated", False) or not actor.has_perm(LEGAL_HOLD_PERMISSION):
+def _may_hold(actor: Actor | None) -> User:
+    user = signed_in_or_none(actor)
+    if user is None or not user.has_perm(LEGAL_HOLD_PERMISSION):
         raise ValidationError("Only a manager can place or lift a legal hold")
+    return user
 
 
 @transaction.atomic
-def legal_hold_place(*, actor: Any, young_person: Any, reason: str) -> LegalHold:
+def legal_hold_place(*, actor: Actor | None, young_person: Any, reason: str) -> LegalHold:
     """Stop a young person's record, and the records linked to it, from being erased."""
-    from waymark.people.models import YoungPerson
 
-    _may_hold(actor)
+    user = _may_hold(actor)
     reason = reason.strip()
     if len(reason) < 10:
         raise ValidationError(
@@ -381,7 +384,7 @@ def legal_hold_place(*, actor: Any, young_person: Any, reason: str) -> LegalHold
     _retention_lock()
     if not YoungPerson.objects.select_for_update().filter(pk=young_person.pk).exists():
         raise ValidationError("This young person's record has been erased")
-    hold = LegalHold(young_person=young_person, reason=reason, placed_by=actor)
+    hold = LegalHold(young_person=young_person, reason=reason, placed_by=user)
     hold.full_clean()
     hold.save()
     audit_record(
@@ -395,9 +398,9 @@ def legal_hold_place(*, actor: Any, young_person: Any, reason: str) -> LegalHold
 
 
 @transaction.atomic
-def legal_hold_lift(*, actor: Any, hold: LegalHold, reason: str) -> LegalHold:
+def legal_hold_lift(*, actor: Actor | None, hold: LegalHold, reason: str) -> LegalHold:
     """End a legal hold. The record's retention date applies again from the next run."""
-    _may_hold(actor)
+    user = _may_hold(actor)
     reason = reason.strip()
     if len(reason) < 10:
         raise ValidationError({"reason": ["Say why the hold is lifted, in at least 10 characters"]})
@@ -406,7 +409,7 @@ def legal_hold_lift(*, actor: Any, hold: LegalHold, reason: str) -> LegalHold:
     if not hold.is_active:
         raise ValidationError("This legal hold has already been lifted")
     hold.lifted_at = timezone.now()
-    hold.lifted_by = actor
+    hold.lifted_by = user
     hold.lift_reason = reason
     hold.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
     audit_record(
