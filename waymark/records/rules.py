@@ -25,6 +25,8 @@ from django.db.models.functions import Cast
 from waymark.concerns.models import Association, Concern, ConcernYoungPerson
 from waymark.people.models import PersonFlag, PersonOfConcern, YoungPerson
 
+from .models import Erasure
+
 
 @dataclass(frozen=True)
 class Period:
@@ -84,7 +86,6 @@ YOUNG_PERSON_PERIOD = Period(years=25)
 
 
 def _young_people() -> QuerySet[Any]:
-
     return YoungPerson.objects.only("id", "reference", "date_of_birth", "home_ward", "created_at")
 
 
@@ -100,9 +101,6 @@ def _concern_start(concern: Any) -> datetime.date:
 
 
 def _concerns() -> QuerySet[Any]:
-
-    from .models import Erasure
-
     erased = Erasure.objects.filter(
         record_type="concerns.concern",
         object_id=Cast(OuterRef("pk"), output_field=CharField()),
@@ -149,7 +147,6 @@ def _person_of_concern_start(person: Any) -> datetime.date:
 
 
 def _persons_of_concern() -> QuerySet[Any]:
-
     return PersonOfConcern.objects.only(
         "id", "reference", "created_at", "age_band"
     ).prefetch_related(
@@ -162,14 +159,12 @@ def _persons_of_concern() -> QuerySet[Any]:
 
 
 def _flags() -> QuerySet[Any]:
-
     return PersonFlag.objects.select_related("person").only(
         "id", "kind", "review_by", "person__id", "person__reference"
     )
 
 
 def _associations() -> QuerySet[Any]:
-
     return Association.objects.select_related(
         "young_person", "other_young_person", "person_of_concern"
     ).only(

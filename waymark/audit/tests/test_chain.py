@@ -10,7 +10,7 @@ from waymark.accounts.services import agency_create
 from waymark.audit.chain import GENESIS_HASH, canonical_form, event_hash
 from waymark.audit.models import AuditEvent, LawfulBasis
 from waymark.audit.selectors import audit_chain_verify
-from waymark.audit.services import audit_record, audit_record_many, share_record
+from waymark.audit.services import AUDIT_CHAIN_LOCK, audit_record, audit_record_many, share_record
 from waymark.contexts.tests.factories import PlaceFactory
 from waymark.people.tests.factories import YoungPersonFactory
 
@@ -229,8 +229,6 @@ def test_json_round_trip_keeps_changed_fields_a_list(practitioner):
 
 def test_the_postgresql_chain_function_uses_the_services_lock_key():
     import importlib
-
-    from waymark.audit.services import AUDIT_CHAIN_LOCK
 
     migration = importlib.import_module("waymark.audit.migrations.0004_chain_head_function")
     assert migration.LOCK == AUDIT_CHAIN_LOCK

@@ -10,7 +10,7 @@ from waymark.audit.models import AuditEvent
 from waymark.concerns.models import Association, Concern
 from waymark.concerns.tests.factories import concern_make
 from waymark.contexts.tests.factories import PlaceFactory
-from waymark.people.models import YoungPerson
+from waymark.people.models import Involvement, YoungPerson
 from waymark.people.tests.factories import PersonOfConcernFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +148,6 @@ def test_a_refused_concern_names_the_field_and_writes_nothing(api, pair, place, 
 def test_recording_a_concern_involves_the_agency_with_a_young_person_it_did_not_know(
     api, practitioner, pair, place, other_agency
 ):
-    from waymark.people.models import Involvement
 
     stranger = YoungPersonFactory(created_by_agency=other_agency)
     assert api.get(f"/api/young-people/{stranger.reference}/").status_code == 404

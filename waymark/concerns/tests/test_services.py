@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from waymark.audit.models import AuditEvent
 from waymark.concerns.models import Association, Concern
+from waymark.concerns.services import ConcernInput, association_record, concern_record
 from waymark.concerns.tests.factories import concern_make
 from waymark.contexts.tests.factories import PlaceFactory
 from waymark.people.tests.factories import PersonOfConcernFactory, YoungPersonFactory
@@ -71,8 +72,6 @@ def test_invalid_concern_writes_nothing(practitioner, overrides, field):
 
 
 def test_missing_place_must_be_answered(practitioner):
-    from waymark.concerns.services import ConcernInput, concern_record
-
     data = ConcernInput(
         occurred_on=timezone.localdate(),
         narrative="x",
@@ -89,8 +88,6 @@ def test_missing_place_must_be_answered(practitioner):
 
 
 def test_link_cannot_cite_a_concern_that_does_not_name_both_young_people(practitioner):
-    from waymark.concerns.services import association_record
-
     a, b, c = YoungPersonFactory(), YoungPersonFactory(), YoungPersonFactory()
     concern = concern_make(actor=practitioner, young_people=[a, b], place=PlaceFactory())
     with pytest.raises(ValidationError) as exc:
@@ -108,8 +105,6 @@ def test_link_cannot_cite_a_concern_that_does_not_name_both_young_people(practit
 
 
 def test_link_review_date_must_be_in_the_future(practitioner):
-    from waymark.concerns.services import association_record
-
     a, b = YoungPersonFactory(), YoungPersonFactory()
     with pytest.raises(ValidationError) as exc:
         association_record(

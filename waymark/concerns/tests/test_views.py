@@ -4,8 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from waymark.accounts.tests.factories import AgencyFactory
 from waymark.audit.models import AuditEvent
 from waymark.concerns.models import Association, Concern
+from waymark.concerns.tests.factories import concern_make
 from waymark.contexts.tests.factories import PlaceFactory
 from waymark.people.tests.factories import YoungPersonFactory
 
@@ -116,7 +118,6 @@ def test_anonymous_user_is_sent_to_sign_in(client):
 def test_concern_of_another_agency_about_unknown_child_is_not_found(
     client, practitioner, outsider, two_young_people
 ):
-    from waymark.concerns.tests.factories import concern_make
 
     concern = concern_make(actor=practitioner, young_people=two_young_people, place=PlaceFactory())
     client.force_login(outsider)
@@ -145,8 +146,6 @@ def test_an_empty_form_lists_every_missing_answer_at_once(client, practitioner):
 
 
 def test_a_c_concern_names_the_agencies_that_may_see_it(client, practitioner, two_young_people):
-    from waymark.accounts.tests.factories import AgencyFactory
-
     school = AgencyFactory(name="Eastbridge Academy", sector="education")
     client.force_login(practitioner)
     form = client.get(reverse("concern-new")).content.decode()

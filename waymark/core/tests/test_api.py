@@ -34,7 +34,7 @@ def test_the_harness_sees_every_endpoint():
         "api:agency-list",
         "api:ward-detail",
         "api:place-concerns",
-        "api:young-person-associations",
+        "api:young-person-access",
         "api:person-of-concern-flags",
         "api:concern-list",
         "api:association-detail",

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from waymark.accounts.models import Agency, Role, Sector, User
 from waymark.audit.models import AuditEvent
+from waymark.audit.selectors import audit_chain_verify
 from waymark.concerns.models import Association, Concern, ConcernYoungPerson
 from waymark.contexts.models import Place, PlaceKind, Ward
 from waymark.core.validators import nhs_number_is_valid, upn_is_valid
@@ -257,7 +258,6 @@ def test_pairs_in_a_group_are_friends_not_strangers(built):
 
 def test_a_reset_keeps_the_audit_trail_whole(client):
     """Demo users' own reads stay in the append-only trail across a reset, and it still verifies."""
-    from waymark.audit.selectors import audit_chain_verify
 
     demo_ensure(seed=SEED, scale=SCALE)
     user = User.objects.get(username="practitioner")

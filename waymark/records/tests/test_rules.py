@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from waymark.concerns.tests.factories import concern_make
+from waymark.contexts.tests.factories import PlaceFactory
 from waymark.people.tests.factories import PersonOfConcernFactory, YoungPersonFactory
 from waymark.records.rules import RULES_BY_KEY, Period, add_years
 
@@ -52,8 +53,6 @@ def test_a_concern_is_kept_as_long_as_its_youngest_child(practitioner):
 
 @pytest.mark.django_db
 def test_a_concern_naming_no_child_runs_from_the_day_it_happened(practitioner):
-    from waymark.contexts.tests.factories import PlaceFactory
-
     concern = concern_make(actor=practitioner, place=PlaceFactory())
     rule = RULES_BY_KEY["concern"]
     assert rule.due_on(rule.queryset().get(pk=concern.pk)) == add_years(concern.occurred_on, 25)

@@ -20,6 +20,7 @@ from waymark.records.models import ErasedRecordTally, Erasure, LegalHold
 from waymark.records.rules import RULES_BY_KEY
 from waymark.records.selectors import retention_protection, retention_review
 from waymark.records.services import (
+    ERASED_CONDITIONS,
     LegalHoldActive,
     legal_hold_lift,
     legal_hold_place,
@@ -318,7 +319,6 @@ def test_only_a_manager_may_place_a_hold_and_only_with_a_reason(agency, practiti
 def test_handling_conditions_which_may_name_people_are_replaced_by_a_fixed_note(
     agency, practitioner
 ):
-    from waymark.records.services import ERASED_CONDITIONS
 
     person = adult_young_person(created_by_agency=agency)
     concern = concern_make(
