@@ -60,8 +60,11 @@ def planted_groups_as_detected(truths: DemoTruths) -> list[int]:
         held = Counter(group_of.get(p) for p in young_person_ids(group.members))
         held.pop(None, None)
         assert held, f"no member of the group at {group.hangout} is in a detected group"
-        number = held.most_common(1)[0][0]
-        assert number is not None
+        number, members_held = held.most_common(1)[0]
+        assert members_held * 2 > len(group.members), (
+            f"the group at {group.hangout} is split: its largest detected group holds "
+            f"{members_held} of its {len(group.members)} members"
+        )
         found.append(number)
     return found
 
