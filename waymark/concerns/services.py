@@ -18,7 +18,6 @@ from django.utils import timezone
 from waymark.accounts.types import Actor
 from waymark.audit.services import audit_record
 from waymark.contexts.models import Place
-from waymark.contexts.peer_alerts import peer_alerts_raise_for
 from waymark.core.actors import signed_in_or_none
 from waymark.core.models import RELIABILITY_RANK, Reliability
 from waymark.core.references import reference_assign_and_save
@@ -37,6 +36,7 @@ from .models import (
     InvolvementRole,
     SourceEvaluation,
 )
+from .signals import association_recorded
 from .taxonomy import INDICATOR_LABELS, RiskCategory
 
 # How long a link stays evidence before someone must review it.
@@ -315,7 +315,7 @@ def association_record(
         changed.append("source_concerns")
     if changed:
         audit_record(actor=actor, action=action, obj=link, changed_fields=changed)
-    # Early warning, in the same transaction: a link towards a group at high risk, or a person
-    # of concern with current flags, alerts the agencies involved with the young person.
-    peer_alerts_raise_for(association=link)
+    # Early warnings listen, in the same transaction: a link towards a group at high risk, or a
+    # person of concern with current flags, alerts the agencies involved with the young person.
+    association_recorded.send(sender=Association, association=link)
     return link

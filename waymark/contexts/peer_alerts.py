@@ -54,6 +54,11 @@ def _raise(*, association: Any, young_person: Any, kind: str, reason: str, **tar
     return alert
 
 
+def peer_alerts_on_association(sender: Any, *, association: Any, **kwargs: Any) -> None:
+    """The receiver for `concerns.signals.association_recorded`."""
+    peer_alerts_raise_for(association=association)
+
+
 def peer_alerts_raise_for(*, association: Any) -> list[PeerAlert]:
     """Raise the alerts a link calls for, once per link and young person; return the new ones.
 
