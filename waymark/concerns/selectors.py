@@ -7,6 +7,7 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from waymark.accounts.types import Actor
 from waymark.contexts.models import Place
+from waymark.contexts.selectors import place_list_visible_to
 from waymark.core.actors import signed_in_or_none
 from waymark.core.references import reference_normalise
 from waymark.people.models import PersonOfConcern, YoungPerson
@@ -181,8 +182,6 @@ def association_list_for_person_of_concern(
 
 def place_list_with_counts_visible_to(*, user: Actor) -> QuerySet[Place]:
     """Places with how many concerns and young people each has: counts only, never who."""
-    from waymark.contexts.selectors import place_list_visible_to
-
     return (
         place_list_visible_to(user=user)
         .annotate(
