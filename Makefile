@@ -4,7 +4,8 @@
 #   make test    run the test suite (set DATABASE_URL to run it against PostgreSQL)
 #   make lint    ruff, ruff format, mypy, makemigrations --check, bandit
 #   make bench   run the benchmarks in bench/
-#   make clean   remove var/ and the install stamps (keeps .venv and node_modules)
+#   make clean   remove var/ (with the compiled CSS) and the install stamps (keeps .venv and
+#                node_modules)
 #
 # Pass options through make variables, e.g. `make demo SCALE=2 SEED=7 PORT=8001`
 # or `make test PYTEST_ARGS="-k concerns -x"`.
@@ -28,6 +29,9 @@ PYTEST_ARGS ?=
 # forces a reinstall, and a change to pyproject.toml or package-lock.json does too.
 PY_STAMP := $(VENV)/.waymark-installed
 NODE_STAMP := node_modules/.waymark-installed
+# GOV.UK Frontend compiled with Waymark's settings (package.json's build:css); STATICFILES_DIRS
+# serves var/build/ as /static/build/.
+GOVUK_CSS := var/build/govuk-frontend.css
 
 # Run apt-get directly as root, through sudo otherwise.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -46,7 +50,7 @@ help:
 
 # --- install -------------------------------------------------------------------------------
 
-install: $(PY_STAMP) $(NODE_STAMP)
+install: $(PY_STAMP) $(NODE_STAMP) $(GOVUK_CSS)
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install python3.11"; exit 1; }
@@ -59,12 +63,16 @@ $(PY_STAMP): pyproject.toml $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
+# No package needs its install scripts (sass is plain JavaScript), so none are run.
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { \
 		echo "npm not found: installing Debian nodejs and npm"; \
 		$(SUDO) apt-get update && $(APT_INSTALL) nodejs npm; }
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
+
+$(GOVUK_CSS): $(NODE_STAMP) $(wildcard waymark/static_src/*.scss)
+	npm run --silent build:css
 
 # --- demo ----------------------------------------------------------------------------------
 
