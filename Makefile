@@ -4,7 +4,8 @@
 #   make test    run the test suite (set DATABASE_URL to run it against PostgreSQL)
 #   make lint    ruff, ruff format, mypy, makemigrations --check, bandit
 #   make bench   run the benchmarks in bench/
-#   make clean   remove var/ and the install stamps (keeps .venv and node_modules)
+#   make clean   remove var/ (with the compiled CSS) and the install stamps (keeps .venv and
+#                node_modules)
 #
 # Pass options through make variables, e.g. `make demo SCALE=2 SEED=7 PORT=8001`
 # or `make test PYTEST_ARGS="-k concerns -x"`.
@@ -16,8 +17,6 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# The browser tests read WAYMARK_CHROMIUM too (tests/browser/conftest.py).
-CHROMIUM := $(or $(WAYMARK_CHROMIUM),/usr/bin/chromium)
 
 SCALE ?=
 SEED ?=
@@ -28,16 +27,20 @@ PYTEST_ARGS ?=
 # forces a reinstall, and a change to pyproject.toml or package-lock.json does too.
 PY_STAMP := $(VENV)/.waymark-installed
 NODE_STAMP := node_modules/.waymark-installed
+# GOV.UK Frontend compiled with Waymark's settings (package.json's build:css); STATICFILES_DIRS
+# serves var/build/ as /static/build/.
+GOVUK_CSS := var/build/govuk-frontend.css
 
-# Run apt-get directly as root, through sudo otherwise.
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+# The Debian packages each goal needs are listed in system-packages.txt. The script installs only
+# what is missing (through sudo unless root): the `all` packages always, and those of `make demo`
+# or `make test` when that is the goal.
+SYSTEM_PACKAGE_GOALS := all $(filter demo test,$(MAKECMDGOALS))
 
-.PHONY: help install demo test lint lint-ruff lint-format lint-mypy lint-migrations lint-bandit \
-	bench chromium clean
+.PHONY: help install system-packages demo test lint lint-ruff lint-format lint-mypy \
+	lint-migrations lint-bandit bench clean
 
 help:
-	@echo "make install   create .venv, install Python and npm dependencies"
+	@echo "make install   system packages, .venv, Python and npm dependencies, compiled CSS"
 	@echo "make demo      build the demo town and serve it (SCALE=, SEED=, PORT=)"
 	@echo "make test      run pytest (PYTEST_ARGS=; DATABASE_URL= for PostgreSQL)"
 	@echo "make lint      ruff, ruff format --check, mypy, makemigrations --check, bandit"
@@ -46,25 +49,26 @@ help:
 
 # --- install -------------------------------------------------------------------------------
 
-install: $(PY_STAMP) $(NODE_STAMP)
+install: system-packages $(PY_STAMP) $(NODE_STAMP) $(GOVUK_CSS)
 
-$(BIN)/python:
+system-packages:
+	@.ci/install-system-packages $(SYSTEM_PACKAGE_GOALS)
+
+$(BIN)/python: | system-packages
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install python3.11"; exit 1; }
-	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
-		echo "Python's venv module is missing: installing Debian python3-venv"; \
-		$(SUDO) apt-get update && $(APT_INSTALL) python3-venv; }
 	$(PYTHON) -m venv $(VENV)
 
 $(PY_STAMP): pyproject.toml $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-$(NODE_STAMP): package.json package-lock.json
-	@command -v npm >/dev/null || { \
-		echo "npm not found: installing Debian nodejs and npm"; \
-		$(SUDO) apt-get update && $(APT_INSTALL) nodejs npm; }
-	npm ci --no-audit --no-fund
+# No package needs its install scripts (sass is plain JavaScript), so none are run.
+$(NODE_STAMP): package.json package-lock.json | system-packages
+	npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
+
+$(GOVUK_CSS): $(NODE_STAMP) $(wildcard waymark/static_src/*.scss)
+	npm run --silent build:css
 
 # --- demo ----------------------------------------------------------------------------------
 
@@ -74,13 +78,9 @@ demo: install
 
 # --- test ----------------------------------------------------------------------------------
 
-chromium:
-	@test -x $(CHROMIUM) || { \
-		echo "Debian chromium not found at $(CHROMIUM): installing it"; \
-		$(SUDO) apt-get update && $(APT_INSTALL) chromium; }
-
+# Chromium for the browser tests comes from system-packages.txt, with `make install`.
 # DATABASE_URL, when set in the environment, is read by the settings (PostgreSQL in CI).
-test: install chromium
+test: install
 	@echo "Database: $${DATABASE_URL:-SQLite (default)}" | sed -E 's#://([^:@/]+):[^@]*@#://\1:***@#'
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -170,7 +170,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Front-end packages come from npm (package.json); only the parts pages use are exposed.
 NODE_MODULES = BASE_DIR / "node_modules"
+# GOV.UK Frontend's stylesheet, compiled with Waymark's settings by `make install`
+# (`npm run build:css`, from waymark/static_src/). Not in git.
+BUILT_ASSETS = VAR_DIR / "build"
 STATICFILES_DIRS = [
+    ("build", BUILT_ASSETS),
     ("govuk-frontend", NODE_MODULES / "govuk-frontend"),
     ("leaflet", NODE_MODULES / "leaflet"),
     ("cytoscape", NODE_MODULES / "cytoscape"),
