@@ -2,7 +2,7 @@
 #
 #   make demo    build the synthetic town and serve it on http://127.0.0.1:8000
 #   make test    run the test suite (set DATABASE_URL to run it against PostgreSQL)
-#   make lint    ruff, ruff format, mypy, makemigrations --check, bandit
+#   make lint    ruff, ruff format, mypy, import layers, makemigrations --check, bandit
 #   make bench   run the benchmarks in bench/
 #   make clean   remove var/ (with the compiled CSS) and the install stamps (keeps .venv and
 #                node_modules)
@@ -37,13 +37,13 @@ GOVUK_CSS := var/build/govuk-frontend.css
 SYSTEM_PACKAGE_GOALS := all $(filter demo test,$(MAKECMDGOALS))
 
 .PHONY: help install system-packages demo test lint lint-ruff lint-format lint-mypy \
-	lint-migrations lint-bandit bench clean
+	lint-imports lint-migrations lint-bandit bench clean
 
 help:
 	@echo "make install   system packages, .venv, Python and npm dependencies, compiled CSS"
 	@echo "make demo      build the demo town and serve it (SCALE=, SEED=, PORT=)"
 	@echo "make test      run pytest (PYTEST_ARGS=; DATABASE_URL= for PostgreSQL)"
-	@echo "make lint      ruff, ruff format --check, mypy, makemigrations --check, bandit"
+	@echo "make lint      ruff, ruff format --check, mypy, lint-imports, makemigrations --check, bandit"
 	@echo "make bench     run the benchmarks in bench/"
 	@echo "make clean     remove var/ and install stamps"
 
@@ -86,7 +86,7 @@ test: install
 
 # --- lint ----------------------------------------------------------------------------------
 
-lint: lint-ruff lint-format lint-mypy lint-migrations lint-bandit
+lint: lint-ruff lint-format lint-mypy lint-imports lint-migrations lint-bandit
 
 lint-ruff: install
 	$(BIN)/ruff check .
@@ -96,6 +96,10 @@ lint-format: install
 
 lint-mypy: install
 	$(BIN)/mypy .
+
+# The layer and analytics contracts in pyproject.toml ([tool.importlinter]).
+lint-imports: install
+	$(BIN)/lint-imports --no-cache
 
 lint-migrations: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
