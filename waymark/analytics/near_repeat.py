@@ -44,8 +44,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
+from waymark.analytics.defaults import DEFAULT_RUNS
+
 EARTH_RADIUS_M = 6_371_008.8
-DEFAULT_RUNS = 99
 SIGNIFICANCE = 0.05
 
 FloatArray = npt.NDArray[np.float64]

@@ -38,23 +38,18 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import connected_components
 
+from waymark.analytics.defaults import (
+    CONVERGED,
+    DEFAULT_DENSITY,
+    DEFAULT_MODULARITY_RESOLUTION,
+    MAX_ITERATIONS,
+    MIN_GROUP_SIZE,
+)
 from waymark.analytics.peer_graph import PeerGraph
 
 Objective = Literal["cpm", "modularity"]
 
 DEFAULT_OBJECTIVE: Objective = "cpm"
-# CPM: the link density (in typical-link units) that separates "in a group" from "between
-# groups". Modularity, if chosen: a resolution of 1 is the textbook one.
-DEFAULT_DENSITY = 0.05
-DEFAULT_MODULARITY_RESOLUTION = 1.0
-# Leiden iterations, by default: each iteration starts from the groups the last one found, and
-# iterating stops once an iteration improves the objective by less than CONVERGED (relative), or
-# after MAX_ITERATIONS. With CPM it also stops, without running another iteration, once moving
-# single people could add less than CONVERGED in total. Every iteration guarantees
-# well-connected groups; further ones move people between groups while that still pays.
-CONVERGED = 1e-3
-MAX_ITERATIONS = 10
-MIN_GROUP_SIZE = 3
 UNGROUPED = -1
 MIN_JACCARD = 0.3
 

@@ -1,4 +1,3 @@
-import csv
 import itertools
 
 import h3
@@ -20,8 +19,6 @@ from waymark.analytics.emerging import (
     slice_index,
 )
 from waymark.analytics.hotspots import bin_points, fdr_bh, gi_star, grid_build
-from waymark.analytics.tests.test_hotspots import points_csv
-from waymark.cli import main
 
 
 def series(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -295,29 +292,6 @@ def test_a_place_that_heats_up_is_found():
     assert result.hot[-3:, i].all()
     found = sum(c != "no pattern" for c in result.category)
     assert found < 0.05 * len(result.cells) + 10
-
-
-# --- the `waymark emerging-hotspots` command ------------------------------------------------
-
-
-def test_emerging_hotspots_writes_csv(tmp_path, capsys):
-    out = tmp_path / "trend.csv"
-    path = points_csv(tmp_path, with_time=True)
-    code = main(
-        ["emerging-hotspots", "--input", str(path), "--interval", "month", "--output", str(out)]
-    )
-    assert code == 0, capsys.readouterr().err
-    rows = list(csv.DictReader(out.open()))
-    assert rows[0]["category"]
-    assert "trend_z" in rows[0]
-
-
-def test_emerging_needs_occurred_at(tmp_path, capsys):
-    out = tmp_path / "out.csv"
-    args = ["emerging-hotspots", "--input", str(points_csv(tmp_path)), "--output", str(out)]
-    assert main(args) == 2
-    assert "column 'occurred_at'" in capsys.readouterr().err
-    assert not out.exists()
 
 
 @pytest.mark.parametrize("unit", ["D", "h", "m", "s", "ms", "us", "ns", "2h"])

@@ -1,4 +1,3 @@
-import csv
 import itertools
 import math
 
@@ -39,7 +38,6 @@ from waymark.analytics.peer_groups import (
     normalized_mutual_information,
     peer_groups,
 )
-from waymark.cli import main
 
 TODAY = 1_000
 
@@ -121,14 +119,6 @@ def test_the_window_keeps_links_seen_in_it_and_decays_from_its_end():
     assert w[0] == 0 and w[1] == 0
     assert w[2] == pytest.approx(0.5 ** (40 / HALF_LIFE_DAYS))
     assert w[3] == pytest.approx(1.0)
-
-
-def test_the_reliability_codes_are_the_records_ranks():
-    from waymark.core.models import RELIABILITY_RANK, Reliability
-
-    assert RELIABILITY_RANK[Reliability.CONFIRMED] == CONFIRMED
-    assert RELIABILITY_RANK[Reliability.TENTATIVE] == TENTATIVE
-    assert RELIABILITY_RANK[Reliability.UNCONFIRMED] == UNCONFIRMED
 
 
 def links(*rows):
@@ -636,85 +626,3 @@ def test_nmi_equals_scikit_learn():
         assert normalized_mutual_information(a, b) == pytest.approx(
             metrics.normalized_mutual_info_score(a, b)
         )
-
-
-# --- the `waymark peer-groups` command -----------------------------------------------------------
-
-
-def write_edges(path, rows, header=("source", "target", "weight")):
-    with path.open("w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
-def test_peer_groups_command_writes_every_person_and_a_summary(tmp_path, capsys):
-    src, dst, labels = planted([6, 9, 12, 4, 15], links_out=0.3, seed=8)
-    rows = [(f"yp{a}", f"yp{b}", "1") for a, b in zip(src, dst, strict=True)] + [("x", "y", "2")]
-    edges = write_edges(tmp_path / "edges.csv", rows)
-    out = tmp_path / "groups.csv"
-    assert main(["peer-groups", "--edges", str(edges), "--output", str(out)]) == 0
-    printed = capsys.readouterr().out
-    assert "5 groups of 3 or more, 2 people ungrouped" in printed
-    assert "Modularity 0." in printed and "CPM" in printed
-    found = list(csv.DictReader(out.open()))
-    assert list(found[0]) == ["node", "group"]
-    assert len(found) == labels.size + 2
-    assert {r["node"]: r["group"] for r in found}["x"] == ""
-    by_group = {}
-    for r in found:
-        if r["group"]:
-            by_group.setdefault(r["group"], set()).add(int(r["node"][2:]))
-    planted_sets = {frozenset(np.flatnonzero(labels == g).tolist()) for g in range(5)}
-    assert set(map(frozenset, by_group.values())) == planted_sets
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-
-
-def test_peer_groups_command_options(tmp_path, capsys):
-    src, dst = ring_of_cliques(40, 4)
-    edges = write_edges(tmp_path / "e.csv", zip(src, dst, strict=True), header=("target", "source"))
-    out = tmp_path / "g.csv"
-    args = ["peer-groups", "--edges", str(edges), "--output", str(out), "--seed", "3"]
-    assert main([*args, "--objective", "modularity", "--resolution", "30", "--min-size", "4"]) == 0
-    assert "modularity, resolution 30, seed 3" in capsys.readouterr().out
-    assert main([*args, "--iterations", "-1"]) == 0
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("source,to\na,b\n", "line 1, column 'target': missing from the header"),
-        ("source,target,weight\na,b,1\nb,c,heavy\n", "line 3, column 'weight': 'heavy' is not a"),
-        ("source,target,weight\na,b,-2\n", "line 2, column 'weight': -2 is negative"),
-        ("source,target,weight\na,b,inf\n", "line 2, column 'weight': 'inf' is not a finite"),
-        ("source,target\na,b\n\nc,c\n", "line 4, columns 'source' and 'target': 'c' is linked"),
-        ("source,target\na,\n", "line 2, column 'target': empty"),
-        ("", "line 1: the file is empty"),
-        ("source,target\n", "no links after the header"),
-    ],
-)
-def test_bad_input_exits_2_names_the_line_and_writes_nothing(tmp_path, capsys, text, message):
-    edges = tmp_path / "bad.csv"
-    edges.write_text(text)
-    out = tmp_path / "groups.csv"
-    assert main(["peer-groups", "--edges", str(edges), "--output", str(out)]) == 2
-    err = capsys.readouterr().err.strip()
-    assert message in err and "\n" not in err
-    assert err.startswith("waymark peer-groups: ")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
-
-
-def test_a_failed_run_leaves_an_earlier_output_untouched(tmp_path, capsys):
-    out = tmp_path / "groups.csv"
-    out.write_text("node,group\nold,1\n")
-    edges = write_edges(tmp_path / "bad.csv", [("a", "b", "1"), ("b", "b", "1")])
-    assert main(["peer-groups", "--edges", str(edges), "--output", str(out)]) == 2
-    assert out.read_text() == "node,group\nold,1\n"
-    missing = tmp_path / "nowhere" / "groups.csv"
-    edges = write_edges(tmp_path / "good.csv", [("a", "b", "1"), ("b", "c", "1")])
-    assert main(["peer-groups", "--edges", str(edges), "--output", str(missing)]) == 2
-    assert "does not exist" in capsys.readouterr().err
-    assert (
-        main(["peer-groups", "--edges", str(edges), "--output", str(out), "--min-size", "0"]) == 2
-    )

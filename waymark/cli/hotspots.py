@@ -1,4 +1,4 @@
-"""The `waymark hotspots` and `waymark emerging-hotspots` commands (registered by `waymark.cli`).
+"""The `waymark hotspots` and `waymark emerging-hotspots` commands.
 
     waymark hotspots --input points.csv [--resolution 9] [--k 1] [--permutations 0] [--seed 1]
                      [--fdr 0.05] --output out.csv|out.geojson
@@ -15,18 +15,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-import h3
-
-from waymark.analytics.emerging import emerging_hotspots
-from waymark.analytics.hotspots import class_label, hotspots
-from waymark.analytics.points import PointsError, read_points
-from waymark.cli_support import csv_text, write_text_atomically
-
-
-def _failed(message: str) -> Exception:
-    from waymark.cli import CommandFailed
-
-    return CommandFailed(message)
+from waymark.cli.errors import CommandFailed
+from waymark.cli.io import (
+    InputError,
+    Points,
+    Subcommands,
+    read_points,
+    write_csv,
+    write_text_atomically,
+)
 
 
 def _resolution(value: str) -> int:
@@ -66,7 +63,7 @@ def _output(value: str) -> Path:
     return path
 
 
-def add_commands(commands: Any) -> None:
+def add_commands(commands: Subcommands) -> None:
     hot = commands.add_parser(
         "hotspots",
         help="find places where concerns cluster (Getis-Ord Gi* on H3 cells), from a CSV",
@@ -102,19 +99,22 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--k", type=_count, default=1, help="neighbour rings (1)")
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path) -> Points:
     try:
         points = read_points(path)
-    except PointsError as exc:
-        raise _failed(f"{path}: {exc}") from exc
+    except InputError as exc:
+        raise CommandFailed(f"{path}: {exc}") from exc
     if len(points) == 0:
-        raise _failed(f"{path}: no points after the header")
+        raise CommandFailed(f"{path}: no points after the header")
     return points
 
 
 def _write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
     """Write the table as CSV, or as GeoJSON cell polygons; atomically, via a temporary file."""
     if path.suffix.lower() == ".geojson":
+        # The numeric stack takes seconds to load: only the commands that use it load it.
+        import h3
+
         features = []
         for row in rows:
             ring = [[lon, lat] for lat, lon in h3.cell_to_boundary(row[0])]
@@ -126,13 +126,9 @@ def _write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
                     "properties": dict(zip(header, row, strict=True)),
                 }
             )
-        text = json.dumps({"type": "FeatureCollection", "features": features})
+        write_text_atomically(path, json.dumps({"type": "FeatureCollection", "features": features}))
     else:
-        text = csv_text(header, rows)
-    try:
-        write_text_atomically(path, text)
-    except NotADirectoryError as exc:
-        raise _failed(str(exc)) from exc
+        write_csv(path, header, rows)
 
 
 def _num(value: float) -> float:
@@ -140,6 +136,9 @@ def _num(value: float) -> float:
 
 
 def cmd_hotspots(args: argparse.Namespace) -> int:
+    # The numeric stack takes seconds to load: only the commands that use it load it.
+    from waymark.analytics.hotspots import class_label, hotspots
+
     points = _read(args.input)
     result = hotspots(
         points.lat,
@@ -177,13 +176,18 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
 
 
 def cmd_emerging_hotspots(args: argparse.Namespace) -> int:
+    # The numeric stack takes seconds to load: only the commands that use it load it.
+    import numpy as np
+
+    from waymark.analytics.emerging import emerging_hotspots
+
     points = _read(args.input)
     if points.occurred_at is None:
-        raise _failed(f"{args.input}: line 1, column 'occurred_at': missing from the header")
+        raise CommandFailed(f"{args.input}: line 1, column 'occurred_at': missing from the header")
     result = emerging_hotspots(
         points.lat,
         points.lon,
-        points.occurred_at,
+        np.asarray(points.occurred_at, dtype="datetime64[s]"),
         interval=args.interval,
         resolution=args.resolution,
         k=args.k,

@@ -7,8 +7,7 @@ from waymark.cli import main
 from waymark.people.models import YoungPerson
 from waymark.people.tests.factories import YoungPersonFactory
 from waymark.records.models import LegalHold
-
-from .factories import adult_young_person
+from waymark.records.tests.factories import adult_young_person
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The `waymark retention` and `waymark sar` commands (registered by `waymark.cli`).
+"""The `waymark retention` and `waymark sar` commands.
 
     waymark retention review [--as-of YYYY-MM-DD] [--show N]
     waymark retention apply [--as-of YYYY-MM-DD] [--dry-run] [--batch-size N]
@@ -6,18 +6,24 @@
     waymark retention lift HOLD-ID --as USERNAME --reason TEXT
     waymark sar YP-REF --as USERNAME [--out DIR] [--request-ref REF]
 
-They follow `waymark.cli`: a mistake a person can put right ends with one line on stderr and exit
-code 2, and nothing is written.
+A mistake a person can put right ends with one line on stderr and exit code 2, and nothing is
+written. Retention rules per record type are in waymark/records/rules.py.
 """
 
 import argparse
 import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
-from waymark.cli_support import positive_int
+from waymark.cli.errors import CommandFailed, one_line
+from waymark.cli.io import Subcommands, positive_int
+
+if TYPE_CHECKING:
+    from waymark.accounts.models import User
+    from waymark.records.selectors import RetentionReview
 
 
 def _date(value: str) -> datetime.date:
@@ -27,7 +33,7 @@ def _date(value: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date: use YYYY-MM-DD") from None
 
 
-def add_commands(commands: Any) -> None:
+def add_commands(commands: Subcommands) -> None:
     retention = commands.add_parser(
         "retention",
         help="list and erase records whose retention period has ended; legal holds",
@@ -101,42 +107,30 @@ def add_commands(commands: Any) -> None:
     sar.set_defaults(handler=cmd_sar)
 
 
-def _failed(message: str, code: int = 2) -> Exception:
-    from waymark.cli import CommandFailed
-
-    return CommandFailed(message, code=code)
-
-
-def _one_line(exc: ValidationError) -> str:
-    from waymark.cli import _one_line as one_line
-
-    return one_line(exc)
-
-
-def _user(username: str) -> Any:
+def _user(username: str) -> "User":
+    # Waymark's apps define Django models: imported once main() has set Django up.
     from waymark.accounts.models import User
 
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise _failed(f"no active user called '{username}'")
+        raise CommandFailed(f"no active user called '{username}'")
     return user
 
 
 def _as_of(value: datetime.date | None) -> datetime.date:
-    from django.utils import timezone
-
     return value or timezone.localdate()
 
 
 def cmd_retention_review(args: argparse.Namespace) -> int:
-    from .selectors import retention_review
+    # Waymark's apps define Django models: imported once main() has set Django up.
+    from waymark.records.selectors import retention_review
 
     review = retention_review(as_of=_as_of(args.as_of))
     _print_review(review, show=args.show, verb="due")
     return 0
 
 
-def _print_review(review: Any, *, show: int, verb: str) -> None:
+def _print_review(review: "RetentionReview", *, show: int, verb: str) -> None:
     print(f"Retention as of {review.as_of:%d %B %Y}:")
     width = max(len(r.rule.title) for r in review.rules)
     for item in review.rules:
@@ -153,14 +147,13 @@ def _print_review(review: Any, *, show: int, verb: str) -> None:
 
 
 def cmd_retention_apply(args: argparse.Namespace) -> int:
-    from django.utils import timezone
-
-    from .selectors import retention_review
-    from .services import retention_apply
+    # Waymark's apps define Django models: imported once main() has set Django up.
+    from waymark.records.selectors import retention_review
+    from waymark.records.services import retention_apply
 
     as_of = _as_of(args.as_of)
     if as_of > timezone.localdate():
-        raise _failed("--as-of is after today: records are never erased before they are due")
+        raise CommandFailed("--as-of is after today: records are never erased before they are due")
     if args.dry_run:
         _print_review(retention_review(as_of=as_of), show=10, verb="would be erased")
         print("Dry run: nothing was erased.")
@@ -168,7 +161,7 @@ def cmd_retention_apply(args: argparse.Namespace) -> int:
     try:
         outcome = retention_apply(actor=None, as_of=as_of, batch_size=args.batch_size)
     except ValidationError as exc:
-        raise _failed(_one_line(exc)) from exc
+        raise CommandFailed(one_line(exc)) from exc
     for item in outcome.rules:
         extra = []
         if item.held:
@@ -185,29 +178,31 @@ def cmd_retention_apply(args: argparse.Namespace) -> int:
 
 
 def cmd_retention_hold(args: argparse.Namespace) -> int:
+    # Waymark's apps define Django models: imported once main() has set Django up.
     from waymark.people.models import YoungPerson
     from waymark.people.selectors import young_person_get_visible_to
-
-    from .services import legal_hold_place
+    from waymark.records.services import legal_hold_place
 
     user = _user(args.as_user)
     try:
         person = young_person_get_visible_to(user=user, reference=args.reference)
     except YoungPerson.DoesNotExist:
-        raise _failed(f"no young person {args.reference} that {user.username} may see") from None
+        raise CommandFailed(
+            f"no young person {args.reference} that {user.username} may see"
+        ) from None
     try:
         hold = legal_hold_place(actor=user, young_person=person, reason=args.reason)
     except ValidationError as exc:
-        raise _failed(_one_line(exc)) from exc
+        raise CommandFailed(one_line(exc)) from exc
     print(f"Legal hold {hold.pk} placed on {person.reference}: it is not erased until lifted.")
     return 0
 
 
 def cmd_retention_lift(args: argparse.Namespace) -> int:
+    # Waymark's apps define Django models: imported once main() has set Django up.
     from waymark.people.selectors import young_person_list_visible_to
-
-    from .models import LegalHold
-    from .services import legal_hold_lift
+    from waymark.records.models import LegalHold
+    from waymark.records.services import legal_hold_lift
 
     user = _user(args.as_user)
     hold = (
@@ -218,17 +213,18 @@ def cmd_retention_lift(args: argparse.Namespace) -> int:
         .first()
     )
     if hold is None:
-        raise _failed(f"no legal hold {args.hold_id} that {user.username} may see")
+        raise CommandFailed(f"no legal hold {args.hold_id} that {user.username} may see")
     try:
         legal_hold_lift(actor=user, hold=hold, reason=args.reason)
     except ValidationError as exc:
-        raise _failed(_one_line(exc)) from exc
+        raise CommandFailed(one_line(exc)) from exc
     print(f"Legal hold {hold.pk} on {hold.young_person.reference} lifted.")
     return 0
 
 
 def cmd_sar(args: argparse.Namespace) -> int:
-    from .sar import subject_access_export
+    # Waymark's apps define Django models: imported once main() has set Django up.
+    from waymark.records.sar import subject_access_export
 
     user = _user(args.as_user)
     try:
@@ -239,9 +235,9 @@ def cmd_sar(args: argparse.Namespace) -> int:
             request_reference=args.request_ref,
         )
     except PermissionDenied as exc:
-        raise _failed(f"{user.username} may not: {exc}") from exc
+        raise CommandFailed(f"{user.username} may not: {exc}") from exc
     except ValidationError as exc:
-        raise _failed(_one_line(exc)) from exc
+        raise CommandFailed(one_line(exc)) from exc
     review = export.document["redaction"]["items_for_review"]
     print(f"Wrote {export.json_path} and {export.html_path}.")
     print(

@@ -2,9 +2,8 @@ import pytest
 
 from waymark.audit.models import AuditEvent
 from waymark.audit.services import audit_record
+from waymark.audit.tests.helpers import TABLE, tamper
 from waymark.cli import main
-
-from .helpers import TABLE, tamper
 
 pytestmark = pytest.mark.django_db
 

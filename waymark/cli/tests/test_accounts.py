@@ -1,16 +1,16 @@
+"""`waymark createuser` and `waymark createagency`."""
+
 import io
 
 import pytest
 
 from waymark.accounts.models import Agency, User
 from waymark.audit.models import AuditEvent
-from waymark.cli import is_loopback, main
-from waymark.concerns.models import Concern
+from waymark.cli import main
 
 pytestmark = pytest.mark.django_db
 
 GOOD_PASSWORD = "a-long-enough-passphrase-9"
-ALL_INTERFACES = "0.0.0.0"  # noqa: S104 (the address serve must refuse)
 
 
 @pytest.fixture
@@ -101,51 +101,6 @@ def test_createuser_refuses_a_username_already_taken(practitioner, stdin, capsys
 def test_a_missing_option_is_a_usage_error(capsys):
     assert main(["createuser", "--username", "x"]) == 2
     assert "required" in capsys.readouterr().err
-
-
-def test_demo_builds_once_and_prints_the_logins(settings, capsys):
-    settings.WAYMARK_DEMO = True
-    assert main(["demo", "--scale", "0.05", "--seed", "3", "--quiet"]) == 0
-    out = capsys.readouterr().out
-    assert "Built Eastbridge" in out
-    assert "practitioner" in out and "eastbridge-demo-2026" in out
-    concerns, agencies = Concern.objects.count(), Agency.objects.count()
-    assert main(["demo", "--scale", "0.05", "--seed", "3", "--quiet"]) == 0
-    assert "already built" in capsys.readouterr().out
-    assert (Concern.objects.count(), Agency.objects.count()) == (concerns, agencies)
-
-
-def test_demo_refuses_a_silly_scale(settings, capsys):
-    settings.WAYMARK_DEMO = True
-    assert main(["demo", "--scale", "0", "--quiet"]) == 2
-    assert "scale" in capsys.readouterr().err
-    assert not Concern.objects.exists()
-
-
-def test_serve_refuses_an_address_other_computers_can_reach(capsys):
-    assert main(["serve", "--host", ALL_INTERFACES]) == 2
-    assert "--allow-remote" in capsys.readouterr().err
-
-
-@pytest.mark.parametrize(
-    ("host", "loopback"),
-    [
-        ("127.0.0.1", True),
-        ("localhost", True),
-        ("::1", True),
-        ("[::1]", True),
-        (ALL_INTERFACES, False),
-        ("192.168.1.4", False),
-        ("example.org", False),
-    ],
-)
-def test_loopback_hosts(host, loopback):
-    assert is_loopback(host) is loopback
-
-
-def test_manage_passes_through_to_django(capsys):
-    assert main(["manage", "check"]) == 0
-    assert "no issues" in capsys.readouterr().out
 
 
 def test_createuser_without_a_terminal_asks_for_password_stdin(agency, stdin, capsys):

@@ -1,30 +1,22 @@
-"""The `waymark near-repeat` command (registered by `waymark.cli`). It needs no database.
+"""The `waymark near-repeat` command. It needs no database.
 
     waymark near-repeat --input points.csv --distance-bands 100,200,300 --day-bands 7,14,21
                         [--runs 99] [--seed 1] --output out.csv
 
-It follows `waymark.cli`: bad input ends with one line on stderr naming the line and column, exit
-code 2, and no output file. See docs/how-to/near-repeat.md.
+Bad input ends with one line on stderr naming the line and column, exit code 2, and no output
+file. See docs/how-to/near-repeat.md.
 """
 
 import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from waymark.cli_support import csv_text, positive_int, write_text_atomically
+from waymark.analytics.defaults import DEFAULT_RUNS
+from waymark.cli.errors import CommandFailed
+from waymark.cli.io import InputError, Subcommands, positive_int, read_points, write_csv
 
 if TYPE_CHECKING:
     from waymark.analytics.near_repeat import KnoxResult
-
-# The same as waymark.analytics.near_repeat.DEFAULT_RUNS; not imported from there so that
-# building the parser for every `waymark` command does not load numpy and scipy.
-DEFAULT_RUNS = 99
-
-
-def _failed(message: str) -> Exception:
-    from waymark.cli import CommandFailed
-
-    return CommandFailed(message)
 
 
 def _bands(value: str, *, whole: bool) -> list[float]:
@@ -54,7 +46,7 @@ def _day_bands(value: str) -> list[float]:
     return _bands(value, whole=True)
 
 
-def add_commands(commands: Any) -> None:
+def add_commands(commands: Subcommands) -> None:
     near = commands.add_parser(
         "near-repeat",
         help="Knox test: are concerns close in space also close in time? (no database)",
@@ -104,42 +96,39 @@ def result_rows(result: "KnoxResult") -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
-def _write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    try:
-        write_text_atomically(path, csv_text(header, rows))
-    except NotADirectoryError as exc:
-        raise _failed(str(exc)) from exc
-
-
 def cmd_near_repeat(args: argparse.Namespace) -> int:
+    # The numeric stack takes seconds to load: only the commands that use it load it.
+    import numpy as np
+
     from waymark.analytics.near_repeat import NearRepeatError, knox_test_latlon
-    from waymark.analytics.points import PointsError, read_points
 
     try:
         points = read_points(args.input)
-    except PointsError as exc:
-        raise _failed(str(exc)) from exc
+    except InputError as exc:
+        raise CommandFailed(str(exc)) from exc
     if points.occurred_at is None:
-        raise _failed(
+        raise CommandFailed(
             "line 1, column 'occurred_at': missing from the header; the Knox test needs a date "
             "for every concern"
         )
     if len(points) < 2:
-        raise _failed(f"{args.input} has {len(points)} concern(s); the Knox test needs at least 2")
+        raise CommandFailed(
+            f"{args.input} has {len(points)} concern(s); the Knox test needs at least 2"
+        )
     try:
         result = knox_test_latlon(
             lat=points.lat,
             lon=points.lon,
-            occurred_at=points.occurred_at,
+            occurred_at=np.asarray(points.occurred_at, dtype="datetime64[s]"),
             distance_bands=args.distance_bands,
             day_bands=args.day_bands,
             runs=args.runs,
             seed=args.seed,
         )
     except NearRepeatError as exc:
-        raise _failed(str(exc)) from exc
+        raise CommandFailed(str(exc)) from exc
     header, rows = result_rows(result)
-    _write(args.output, header, rows)
+    write_csv(args.output, header, rows)
     verdict = (
         "more near repeats than chance at 95%"
         if result.near_repeat

@@ -1,0 +1,1 @@
+from waymark.records.tests.conftest import manager  # noqa: F401 (a fixture the records commands use)
