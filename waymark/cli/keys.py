@@ -28,8 +28,8 @@ def add_commands(commands: Subcommands) -> None:
 
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
     # Waymark's apps define Django models: imported once main() has set Django up.
-    from waymark.core.crypto import InvalidToken
     from waymark.audit.keys import keys_rotate
+    from waymark.core.crypto import InvalidToken
 
     try:
         report = keys_rotate(progress=not args.quiet)
