@@ -170,7 +170,7 @@ def association_list_for_person_of_concern(
 
 def place_list_with_counts_visible_to(*, user: Any) -> QuerySet[Place]:
     """Places with how many concerns and young people each has: counts only, never who."""
-    from waymark.contexts.selectors import place_list_visible_to
+    from waymark.contexts.places.selectors import place_list_visible_to
 
     return (
         place_list_visible_to(user=user)

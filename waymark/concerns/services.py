@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from waymark.audit.services import audit_record
 from waymark.contexts.models import Place
-from waymark.contexts.peer_alerts import peer_alerts_raise_for
+from waymark.contexts.peer_groups.alerts import peer_alerts_raise_for
 from waymark.core.models import RELIABILITY_RANK, Reliability
 from waymark.core.references import reference_assign_and_save
 from waymark.people.access import InvolvementSource

@@ -22,7 +22,7 @@ from waymark.concerns.selectors import (
     association_list_for_young_person,
     concern_list_for_young_person,
 )
-from waymark.contexts.selectors import place_list_visible_to, ward_list_visible_to
+from waymark.contexts.places.selectors import place_list_visible_to, ward_list_visible_to
 from waymark.core.api import (
     ANY_ASSOCIATION_VIEW,
     ANY_CONCERN_VIEW,

@@ -13,7 +13,7 @@ from waymark.concerns.selectors import (
     concern_list_for_young_person,
     places_for_young_person,
 )
-from waymark.contexts.selectors import place_list_visible_to, ward_list_visible_to
+from waymark.contexts.places.selectors import place_list_visible_to, ward_list_visible_to
 from waymark.core.forms import form_add_service_errors
 from waymark.core.references import reference_normalise
 

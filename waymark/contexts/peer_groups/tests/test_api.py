@@ -13,7 +13,7 @@ from waymark.contexts.models import PeerAlert, PeerGroup
 from waymark.core.tests.helpers import client_for
 from waymark.people.tests.factories import YoungPersonFactory
 
-from .test_peer_views import (
+from .world import (
     FAMILY,
     GIVEN,
     HIDDEN_FAMILY,

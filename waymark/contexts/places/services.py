@@ -3,9 +3,9 @@ from typing import Any
 from django.db import transaction
 
 from waymark.audit.services import audit_record
+from waymark.contexts.models import Place, Ward
+from waymark.core.actors import signed_in_or_none
 from waymark.core.validators import postcode_normalise
-
-from .models import Place, Ward
 
 
 @transaction.atomic
@@ -30,7 +30,7 @@ def place_create(
         postcode=postcode_normalise(postcode) if postcode else "",
         uprn=uprn.strip(),
         ward=ward,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=signed_in_or_none(actor),
     )
     place.full_clean()
     place.save()

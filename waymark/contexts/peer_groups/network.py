@@ -15,14 +15,13 @@ category happened within the standard review period (six months).
 """
 
 import datetime
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from waymark.analytics.group_vulnerability import MemberFacts, group_vulnerability
@@ -37,10 +36,15 @@ from waymark.analytics.peer_groups import PeerGroups, match_groups, peer_groups
 from waymark.concerns.models import Association, Concern, ConcernRisk, ConcernYoungPerson
 from waymark.concerns.services import ASSOCIATION_REVIEW_PERIOD
 from waymark.concerns.taxonomy import EXPLOITATION, RiskCategory
+from waymark.contexts.models import (
+    DetectedGroup,
+    DetectedGroupMember,
+    PeerGroupDetection,
+    Vulnerability,
+)
 from waymark.core.models import Reliability
+from waymark.core.versions import Watched, data_version
 from waymark.people.models import PersonFlag, YoungPerson
-
-from .models import DetectedGroup, DetectedGroupMember, PeerGroupDetection, Vulnerability
 
 WINDOW_DAYS = 730
 SEED = 1
@@ -56,16 +60,17 @@ _LOCK_KEY = 0x5EE6_9209  # advisory lock: one detection at a time on PostgreSQL
 
 def peer_data_version(*, today: datetime.date | None = None) -> str:
     """Changes whenever anything detection reads changes (and each day, as links lapse)."""
-    parts = [
-        Association.objects.aggregate(n=Count("id"), t=Max("updated_at")),
-        Concern.objects.aggregate(n=Count("id"), m=Max("id"), t=Max("updated_at")),
-        ConcernYoungPerson.objects.aggregate(n=Count("id"), m=Max("id")),
-        ConcernRisk.objects.aggregate(n=Count("id"), m=Max("id")),
-        PersonFlag.objects.aggregate(n=Count("id"), t=Max("updated_at")),
-        YoungPerson.objects.aggregate(n=Count("id"), t=Max("updated_at")),
-        today or timezone.localdate(),
-    ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return data_version(
+        [
+            Watched(Association.objects, latest=("updated_at",)),
+            Watched(Concern.objects, latest=("id", "updated_at")),
+            Watched(ConcernYoungPerson.objects, latest=("id",)),
+            Watched(ConcernRisk.objects, latest=("id",)),
+            Watched(PersonFlag.objects, latest=("updated_at",)),
+            Watched(YoungPerson.objects, latest=("updated_at",)),
+        ],
+        also=[today or timezone.localdate()],
+    )
 
 
 @dataclass(frozen=True)

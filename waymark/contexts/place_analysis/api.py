@@ -1,8 +1,8 @@
 """The analysis of places through the API: where children may be at risk, and when.
 
 Thin, like every `api.py`. The query string is read by the forms the web pages use, and the
-results come from `place_analysis`. The OpenAPI parameters are built from those forms, so the
-schema and the validation cannot drift apart.
+results come from the topic modules beside it. The OpenAPI parameters are built from those
+forms, so the schema and the validation cannot drift apart.
 
 The numbers are aggregates over every concern with a place. A count of 1 to 4 concerns is withheld
 (null, with `count_suppressed`), and so is anything in the same answer that would give it back: a
@@ -34,28 +34,19 @@ from waymark.analytics.near_repeat import (
 )
 from waymark.audit.services import audit_record_many
 
+from .cells import cell_detail, cell_is_valid
+from .filters import RESOLUTIONS
 from .forms import (
     AnalysisQuery,
     NearRepeatQuery,
     SharedContextsQuery,
     TimeProfileQuery,
 )
-from .place_analysis import (
-    RESOLUTIONS,
-    PlaceAnalysis,
-    TimeProfile,
-    cell_concerns_visible_to,
-    cell_detail,
-    cell_is_valid,
-    cell_time_profile,
-    concern_points,
-    near_repeat_analysis,
-    place_analysis,
-    place_names,
-    place_time_profile,
-    shared_contexts_visible_to,
-)
-from .serializers_analysis import (
+from .hotspots import PlaceAnalysis, place_analysis
+from .near_repeats import near_repeat_analysis
+from .points import concern_points
+from .selectors import cell_concerns_visible_to, place_names, shared_contexts_visible_to
+from .serializers import (
     CellSerializer,
     EmergingGeoJSONSerializer,
     EmergingSerializer,
@@ -69,6 +60,7 @@ from .serializers_analysis import (
     knox_table,
     shown,
 )
+from .time_profiles import TimeProfile, cell_time_profile, place_time_profile
 
 
 def query_read(form_class: type[AnalysisQuery], request: Request) -> Any:

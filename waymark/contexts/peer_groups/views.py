@@ -9,7 +9,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -19,13 +18,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from waymark.audit.services import audit_record_many
-from waymark.core.forms import GovukForm, form_add_service_errors
+from waymark.contexts.models import DetectedGroup
+from waymark.core.forms import form_add_service_errors
 from waymark.core.references import reference_normalise
+from waymark.core.tables import query_without, table_sort
 from waymark.people.models import YoungPerson
 from waymark.people.selectors import young_person_contact_agencies, young_person_get_visible_to
 
-from .models import DetectedGroup, Vulnerability
-from .peer_alerts import peer_alert_acknowledge, peer_alert_list_for
+from .alerts import peer_alert_acknowledge, peer_alert_list_for
+from .forms import PeerGroupFilterForm, PeerGroupSaveForm
+from .network import WINDOW_DAYS, peer_groups_refresh
 from .peer_map import (
     LINE_STYLE,
     PERSON_OF_CONCERN,
@@ -35,9 +37,7 @@ from .peer_map import (
     group_network,
     young_person_network,
 )
-from .peer_network import WINDOW_DAYS, peer_groups_refresh
-from .peer_selectors import (
-    GroupSummary,
+from .selectors import (
     detected_group_get_visible_to,
     detected_group_list_visible_to,
     detected_group_profile,
@@ -48,7 +48,7 @@ from .peer_selectors import (
     peer_group_profile,
     people_shown,
 )
-from .peer_services import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, peer_group_save
+from .services import peer_group_save
 
 # Colours of groups on the peer map and in its key, after Okabe and Ito's palette so that most
 # colour-blind readers can tell them apart (its yellow darkened for contrast on white, a purple
@@ -70,35 +70,6 @@ SORTS: dict[str, tuple[str, Any]] = {
         lambda s: (s.flagged_persons_of_concern, s.persons_of_concern),
     ),
 }
-
-
-class PeerGroupFilterForm(GovukForm):
-    vulnerability = forms.ChoiceField(
-        label="Vulnerability",
-        required=False,
-        choices=[("", "All groups"), *[(v, f"{label} only") for v, label in Vulnerability.choices]],
-    )
-
-
-class PeerGroupSaveForm(GovukForm):
-    name = forms.CharField(
-        label="Name of the peer group",
-        help_text="Name it by where or how the group meets, never after a child",
-        max_length=NAME_MAX_LENGTH,
-        error_messages={
-            "required": "Enter a name for the peer group",
-            "max_length": f"The name must be {NAME_MAX_LENGTH} characters or fewer",
-        },
-    )
-    description = forms.CharField(
-        label="What brings the group together (optional)",
-        required=False,
-        max_length=DESCRIPTION_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={
-            "max_length": f"The description must be {DESCRIPTION_MAX_LENGTH} characters or fewer"
-        },
-    )
 
 
 def _colour_index(group: int | None) -> int | None:
@@ -185,15 +156,6 @@ def _map_context(request: HttpRequest, network: PeerNetwork) -> dict[str, Any]:
     }
 
 
-def _sorted(request: HttpRequest, rows: list[GroupSummary]) -> tuple[list[GroupSummary], str, str]:
-    sort = request.GET.get("sort", "")
-    order = "ascending" if request.GET.get("order") == "ascending" else "descending"
-    if sort not in SORTS:
-        # Most vulnerable first, then largest: what a panel looks at first.
-        return sorted(rows, key=lambda s: (-s.vulnerability_rank, -s.size, s.group.number)), "", ""
-    return sorted(rows, key=SORTS[sort][1], reverse=order == "descending"), sort, order
-
-
 @login_required
 @permission_required("contexts.view_peer_network", raise_exception=True)
 def peer_group_list_page(request: HttpRequest) -> HttpResponse:
@@ -202,30 +164,24 @@ def peer_group_list_page(request: HttpRequest) -> HttpResponse:
     groups = detected_group_list_visible_to(user=request.user)
     if form.is_bound and form.is_valid() and form.cleaned_data["vulnerability"]:
         groups = groups.filter(vulnerability=form.cleaned_data["vulnerability"])
-    rows, sort, order = _sorted(request, group_summaries(groups=list(groups)))
+    table = table_sort(
+        rows=group_summaries(groups=list(groups)),
+        columns=SORTS,
+        query=request.GET,
+        # Most vulnerable first, then largest: what a panel looks at first.
+        default_key=lambda s: (-s.vulnerability_rank, -s.size, s.group.number),
+    )
     key = key_connections_for(user=request.user)
     _audit_names(request, key.shown, "Peer groups: key connections")
-    query = request.GET.copy()
-    for name in ("sort", "order"):
-        query.pop(name, None)
-    headings = [
-        {
-            "key": name,
-            "label": label,
-            "aria": order if name == sort else "none",
-            "next": "ascending" if name == sort and order == "descending" else "descending",
-        }
-        for name, (label, _) in SORTS.items()
-    ]
     return render(
         request,
         "contexts/peer_groups.html",
         {
             "form": form,
             "run": run,
-            "rows": rows,
-            "headings": headings,
-            "filter_query": query.urlencode(),
+            "rows": table.rows,
+            "headings": table.headings,
+            "filter_query": query_without(request.GET, "sort", "order"),
             "key": key,
             "saved": peer_group_list_visible_to(user=request.user).order_by("name"),
             "window_days": WINDOW_DAYS,

@@ -13,9 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from waymark.audit.services import audit_record
+from waymark.contexts.models import DetectedGroup, PeerAlert, PeerAlertKind, Vulnerability
 from waymark.people.access import Involvement
-
-from .models import DetectedGroup, PeerAlert, PeerAlertKind, Vulnerability
 
 
 def _link_words(association: Any) -> str:

@@ -7,7 +7,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,73 +16,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from waymark.concerns.api import ConcernSerializer
-from waymark.concerns.selectors import concern_list_for_place, place_counts
-from waymark.core.api import ANY_CONCERN_VIEW, EnumChoiceField, VisibleIdField, service_errors
+from waymark.concerns.selectors import concern_list_for_place
+from waymark.contexts.models import Place, PlaceKind, Ward
+from waymark.core.api import ANY_CONCERN_VIEW, service_errors
 
-from .models import Place, PlaceKind, Ward
 from .selectors import place_list_visible_to, place_search, ward_list_visible_to
+from .serializers import (
+    PlaceCreateSerializer,
+    PlaceDetailSerializer,
+    PlaceSerializer,
+    WardSerializer,
+)
 from .services import place_create
-
-
-class WardSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Ward
-        fields = ["id", "name", "code", "boundary"]
-        read_only_fields = fields
-
-
-class PlaceSerializer(serializers.ModelSerializer):
-    kind = EnumChoiceField(PlaceKind, read_only=True)
-    ward_name = serializers.CharField(source="ward.name", read_only=True, allow_null=True)
-
-    class Meta:
-        model = Place
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "address",
-            "postcode",
-            "uprn",
-            "latitude",
-            "longitude",
-            "ward",
-            "ward_name",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-
-class PlaceCountsSerializer(serializers.Serializer):
-    concerns = serializers.IntegerField(read_only=True)
-    young_people = serializers.IntegerField(read_only=True)
-
-
-class PlaceDetailSerializer(PlaceSerializer):
-    counts = serializers.SerializerMethodField()
-
-    class Meta(PlaceSerializer.Meta):
-        fields = [*PlaceSerializer.Meta.fields, "counts"]
-        read_only_fields = fields
-
-    @extend_schema_field(PlaceCountsSerializer)
-    def get_counts(self, place: Place) -> dict[str, int]:
-        return place_counts(place=place)
-
-
-class PlaceCreateSerializer(serializers.Serializer):
-    """What `place_create` needs. Validation is the service's."""
-
-    name = serializers.CharField(max_length=200)
-    kind = EnumChoiceField(PlaceKind)
-    latitude = serializers.FloatField()
-    longitude = serializers.FloatField()
-    address = serializers.CharField(required=False, allow_blank=True, default="")
-    postcode = serializers.CharField(required=False, allow_blank=True, default="")
-    uprn = serializers.CharField(required=False, allow_blank=True, default="")
-    ward = VisibleIdField(
-        selector=ward_list_visible_to, required=False, allow_null=True, default=None
-    )
 
 
 class WardViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,3 +1,5 @@
+"""Web pages for places: the list, a place's page and the form to add one."""
+
 import h3
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -14,14 +16,14 @@ from waymark.concerns.selectors import (
     place_list_with_counts_visible_to,
     young_people_at_place_visible_to,
 )
+from waymark.contexts.models import PlaceKind
+from waymark.contexts.place_analysis.filters import AnalysisFilters, analysis_default_period
+from waymark.contexts.place_analysis.time_profiles import place_time_profile, profile_rows
 from waymark.core.forms import form_add_service_errors
 
 from .forms import PlaceForm
-from .models import PlaceKind
-from .place_analysis import AnalysisFilters, analysis_default_period, place_time_profile
 from .selectors import place_list_visible_to, ward_list_visible_to
 from .services import place_create
-from .views_analysis import profile_rows
 
 # A place page names at most this many young people; the rest are counted.
 PEOPLE_SHOWN = 30

@@ -8,7 +8,7 @@ Need to know decides what a viewer gets:
 - everything else is counts and words about the group, never per child.
 
 Links past their review-by date, or not seen in the detection window, are not evidence and are
-left out, as they are from detection (`peer_network`).
+left out, as they are from detection (`network`).
 """
 
 import datetime
@@ -27,12 +27,12 @@ from waymark.concerns.models import (
     ConcernRisk,
 )
 from waymark.concerns.taxonomy import RiskCategory
+from waymark.contexts.models import DetectedGroup, DetectedGroupMember, PeerGroup, Vulnerability
 from waymark.core.references import reference_normalise
 from waymark.people.models import PersonFlag, PersonOfConcern, YoungPerson
 from waymark.people.selectors import young_person_list_visible_to
 
-from .models import DetectedGroup, DetectedGroupMember, PeerGroup, Vulnerability
-from .peer_network import key_connections_now, member_facts, network_window
+from .network import key_connections_now, member_facts, network_window
 
 KEY_CONNECTIONS_SHOWN = 20
 VULNERABILITY_RANK = {Vulnerability.LOW: 0, Vulnerability.MEDIUM: 1, Vulnerability.HIGH: 2}

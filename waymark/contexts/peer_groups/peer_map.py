@@ -9,7 +9,7 @@ and last seen dates, its review-by date and its source. Need to know decides wha
   the viewer may see the link itself; anything else is "recorded by <agency>".
 
 Links past their review-by date, or not seen in the detection window, are not evidence and are
-left out, as they are from detection (`peer_network`). Two young people named in the same recent
+left out, as they are from detection (`network`). Two young people named in the same recent
 concern are linked by co-involvement; that shows as a link of its own only where no current
 association already records the pair (an association made by a concern cites that concern).
 """
@@ -30,7 +30,7 @@ from waymark.concerns.services import ASSOCIATION_REVIEW_PERIOD
 from waymark.core.models import RELIABILITY_RANK, Reliability
 from waymark.people.models import PersonOfConcern, YoungPerson
 
-from .peer_selectors import (
+from .selectors import (
     active_group_numbers,
     current_associations,
     current_flag_kinds,

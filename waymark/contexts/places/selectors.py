@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .models import Place, Ward
+from waymark.contexts.models import Place, Ward
 
 
 def place_list_visible_to(*, user: Any) -> QuerySet[Place]:

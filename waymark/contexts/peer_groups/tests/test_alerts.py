@@ -17,7 +17,7 @@ from waymark.contexts.models import (
     PeerGroupDetection,
     Vulnerability,
 )
-from waymark.contexts.peer_alerts import peer_alert_acknowledge, peer_alert_list_for
+from waymark.contexts.peer_groups.alerts import peer_alert_acknowledge, peer_alert_list_for
 from waymark.people.tests.factories import PersonFlagFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db

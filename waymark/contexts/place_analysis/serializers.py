@@ -20,16 +20,13 @@ from waymark.analytics.near_repeat import (
 )
 from waymark.analytics.timeprofile import HOURS, WEEKDAYS
 from waymark.concerns.taxonomy import RiskCategory
+from waymark.contexts.models import PlaceKind
 from waymark.core.api import EnumChoiceField
 
-from .models import PlaceKind
-from .place_analysis import (
-    SMALL_COUNT,
-    CellRow,
-    PlaceAnalysis,
-    TimeProfile,
-    cell_geometry,
-)
+from .cells import cell_geometry
+from .filters import SMALL_COUNT
+from .hotspots import CellRow, PlaceAnalysis
+from .time_profiles import TimeProfile
 
 
 def shown(count: int) -> int | None:

@@ -12,13 +12,9 @@ from waymark.accounts.models import Role
 from waymark.accounts.tests.factories import AgencyFactory, UserFactory
 from waymark.audit.models import AuditEvent
 from waymark.concerns.tests.factories import concern_make
-from waymark.contexts.place_analysis import (
-    AnalysisFilters,
-    _cache_key,
-    analysis_data_version,
-    analysis_default_period,
-    place_analysis,
-)
+from waymark.contexts.place_analysis.filters import AnalysisFilters, analysis_default_period
+from waymark.contexts.place_analysis.hotspots import place_analysis
+from waymark.contexts.place_analysis.points import analysis_cache_key, analysis_data_version
 from waymark.contexts.tests.factories import PlaceFactory
 from waymark.people.tests.factories import YoungPersonFactory
 
@@ -181,7 +177,7 @@ def test_results_are_cached_until_the_data_changes(town):
     version = analysis_data_version()
     first = place_analysis(filters=filters)
     assert analysis_data_version() == version  # reading changes nothing
-    assert cache.get(_cache_key("hotspots", filters.key(), "")) is not None
+    assert cache.get(analysis_cache_key("hotspots", filters.key(), "")) is not None
     concern_make(actor=town["worker"], young_people=[town["ours"][0]], place=town["station"])
     assert analysis_data_version() != version
     second = place_analysis(filters=filters)

@@ -1,5 +1,5 @@
 """Web pages for the analysis of places: where children may be at risk, shared contexts, near
-repeats. Thin: the filters come from `PlaceAnalysisForm`, the results from `place_analysis`."""
+repeats. Thin: the filters come from `PlaceAnalysisForm`, the results from the topic modules beside them."""
 
 from typing import Any
 
@@ -14,25 +14,17 @@ from waymark.accounts.selectors import agency_list_visible_to
 from waymark.analytics.near_repeat import NearRepeatError
 from waymark.analytics.timeprofile import WEEKDAYS
 from waymark.audit.services import audit_record_many
+from waymark.contexts.places.selectors import ward_list_visible_to
+from waymark.core.tables import query_without, table_sort
 
+from .cells import cell_detail, cell_geometry, cell_is_valid
+from .filters import SMALL_COUNT, AnalysisFilters, analysis_default_period
 from .forms import NearRepeatForm, PlaceAnalysisForm, SharedContextsForm
-from .place_analysis import (
-    SMALL_COUNT,
-    AnalysisFilters,
-    CellRow,
-    PlaceAnalysis,
-    analysis_default_period,
-    cell_concerns_visible_to,
-    cell_detail,
-    cell_geometry,
-    cell_is_valid,
-    near_repeat_analysis,
-    place_analysis,
-    place_names,
-    places_per_cell,
-    shared_contexts_visible_to,
-)
-from .selectors import ward_list_visible_to
+from .hotspots import CellRow, PlaceAnalysis, place_analysis
+from .near_repeats import near_repeat_analysis
+from .points import places_per_cell
+from .selectors import cell_concerns_visible_to, place_names, shared_contexts_visible_to
+from .time_profiles import profile_rows
 
 ROWS_PER_PAGE = 50
 # Sortable columns of the results table: query value -> (heading, key for ascending order).
@@ -62,13 +54,6 @@ def _filters(form: Any) -> AnalysisFilters:
         return form.filters()
     start, end = analysis_default_period()
     return AnalysisFilters(date_from=start, date_to=end)
-
-
-def _query_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 def _area_names(rows: list[CellRow], resolution: int) -> dict[str, str]:
@@ -123,36 +108,17 @@ def _map_data(
     }
 
 
-def _sorted_rows(request: HttpRequest, rows: list[CellRow]) -> tuple[list[CellRow], str, str]:
-    sort = request.GET.get("sort", "")
-    order = request.GET.get("order", "")
-    if sort not in SORTS:
-        return rows, "", ""  # strongest first, as the analysis ranks them
-    order = "ascending" if order == "ascending" else "descending"
-    key = SORTS[sort][1]
-    return sorted(rows, key=key, reverse=order == "descending"), sort, order
-
-
 @login_required
 @permission_required("contexts.view_place", raise_exception=True)
 def place_analysis_page(request: HttpRequest) -> HttpResponse:
     form = _filters_form(request)
     filters = _filters(form)
     analysis = place_analysis(filters=filters)
-    rows, sort, order = _sorted_rows(request, analysis.rows)
-    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    table = table_sort(rows=analysis.rows, columns=SORTS, query=request.GET)
+    page = Paginator(table.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     names = _area_names(list(page.object_list), filters.resolution)
-    filter_query = _query_without(request, "sort", "order", "page")
+    filter_query = query_without(request.GET, "sort", "order", "page")
     map_names = _area_names(analysis.rows, filters.resolution)
-    headings = [
-        {
-            "key": key,
-            "label": label,
-            "aria": order if key == sort else "none",
-            "next": "ascending" if key == sort and order == "descending" else "descending",
-        }
-        for key, (label, _) in SORTS.items()
-    ]
     hot = [r for r in analysis.rows if r.cls > 0]
     return render(
         request,
@@ -163,9 +129,9 @@ def place_analysis_page(request: HttpRequest) -> HttpResponse:
             "analysis": analysis,
             "page": page,
             "page_rows": [(r, names[r.cell]) for r in page.object_list],
-            "headings": headings,
+            "headings": table.headings,
             "filter_query": filter_query,
-            "sort_query": _query_without(request, "page"),
+            "sort_query": query_without(request.GET, "page"),
             "hot_count": len(hot),
             "emerging_count": sum(
                 1 for r in analysis.rows if r.trend.startswith(("new hot", "intensifying hot"))
@@ -214,7 +180,7 @@ def place_cell_page(request: HttpRequest, cell: str) -> HttpResponse:
             "cell": cell,
             "row": row,
             "filters": filters,
-            "filter_query": _query_without(request, "sort", "order", "page"),
+            "filter_query": query_without(request.GET, "sort", "order", "page"),
             "places": [places[pk] for pk in detail.place_ids if pk in places],
             "concerns": concerns[:50],
             "concerns_hidden": len(detail.concern_ids) - len(concerns),
@@ -227,25 +193,6 @@ def place_cell_page(request: HttpRequest, cell: str) -> HttpResponse:
             "name": _area_names([row], filters.resolution)[cell] if row else "",
         },
     )
-
-
-def profile_rows(profile: Any) -> list[dict[str, Any]]:
-    """Hour-of-day rows for the time-profile table, with a shade from 0 to 4 for each count."""
-    peak = int(profile.max()) if profile.size else 0
-    rows = []
-    for hour in range(24):
-        counts = [int(n) for n in profile[hour]]
-        rows.append(
-            {
-                "hour": f"{hour:02d}:00",
-                "cells": [
-                    (n, 0 if n == 0 or peak == 0 else 1 + min(3, (4 * n - 1) // peak))
-                    for n in counts
-                ],
-                "total": sum(counts),
-            }
-        )
-    return rows
 
 
 @login_required

@@ -12,9 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from waymark.audit.services import audit_record
+from waymark.contexts.models import DetectedGroup, PeerGroup, PeerGroupMember
 from waymark.core.references import reference_assign_and_save
-
-from .models import DetectedGroup, PeerGroup, PeerGroupMember
 
 NAME_MAX_LENGTH = PeerGroup._meta.get_field("name").max_length or 120
 DESCRIPTION_MAX_LENGTH = 2000
