@@ -12,18 +12,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from waymark.accounts.models import User
+from waymark.accounts.types import Actor
 from waymark.audit.services import audit_record
+from waymark.concerns.models import Association
 from waymark.contexts.models import DetectedGroup, PeerAlert, PeerAlertKind, Vulnerability
 from waymark.people.access import Involvement
+from waymark.people.models import PersonFlag, YoungPerson
 
 
-def _link_words(association: Any) -> str:
+def _link_words(association: Association) -> str:
     return (
         f"{association.get_kind_display().lower()}, {association.get_reliability_display().lower()}"
     )
 
 
-def _agencies_involved(young_person: Any) -> list[int]:
+def _agencies_involved(young_person: YoungPerson) -> list[int]:
     return list(
         Involvement.objects.active()
         .filter(young_person=young_person)
@@ -32,7 +36,9 @@ def _agencies_involved(young_person: Any) -> list[int]:
     )
 
 
-def _raise(*, association: Any, young_person: Any, kind: str, reason: str, **target: Any) -> Any:
+def _raise(
+    *, association: Association, young_person: YoungPerson, kind: str, reason: str, **target: Any
+) -> PeerAlert | None:
     agencies = _agencies_involved(young_person)
     alert, created = PeerAlert.objects.get_or_create(
         association=association,
@@ -53,7 +59,7 @@ def _raise(*, association: Any, young_person: Any, kind: str, reason: str, **tar
     return alert
 
 
-def peer_alerts_raise_for(*, association: Any) -> list[PeerAlert]:
+def peer_alerts_raise_for(*, association: Association) -> list[PeerAlert]:
     """Raise the alerts a link calls for, once per link and young person; return the new ones.
 
     A link past its review-by date is not evidence and raises nothing.
@@ -61,8 +67,10 @@ def peer_alerts_raise_for(*, association: Any) -> list[PeerAlert]:
     if association.review_by < timezone.localdate():
         return []
     raised = []
-    if association.other_young_person_id is not None:
-        pair = (association.young_person, association.other_young_person)
+    other_young_person = association.other_young_person
+    person = association.person_of_concern
+    if other_young_person is not None:
+        pair = (association.young_person, other_young_person)
         for child, other in (pair, pair[::-1]):
             groups = (
                 DetectedGroup.objects.filter(
@@ -88,9 +96,8 @@ def peer_alerts_raise_for(*, association: Any) -> list[PeerAlert]:
                 )
                 if alert is not None:
                     raised.append(alert)
-    else:
-        person = association.person_of_concern
-        flags = list(person.flags.current())
+    elif person is not None:
+        flags = list(PersonFlag.objects.current().filter(person=person))
         if flags:
             kinds = sorted({flag.get_kind_display().lower() for flag in flags})
             reason = (
@@ -109,11 +116,15 @@ def peer_alerts_raise_for(*, association: Any) -> list[PeerAlert]:
     return raised
 
 
-def peer_alert_list_for(*, user: Any, include_acknowledged: bool = False) -> QuerySet[PeerAlert]:
+def peer_alert_list_for(*, user: Actor, include_acknowledged: bool = False) -> QuerySet[PeerAlert]:
     """Alerts sent to the user's agency."""
-    agency_id = getattr(user, "agency_id", None)
-    if agency_id is None or not user.has_perm("contexts.view_peeralert"):
+    if (
+        not isinstance(user, User)
+        or user.agency_id is None
+        or not user.has_perm("contexts.view_peeralert")
+    ):
         return PeerAlert.objects.none()
+    agency_id = user.agency_id
     alerts = PeerAlert.objects.filter(agencies=agency_id).select_related(
         "young_person", "detected_group", "person_of_concern", "association"
     )
@@ -122,13 +133,13 @@ def peer_alert_list_for(*, user: Any, include_acknowledged: bool = False) -> Que
     return alerts.distinct()
 
 
-def peer_alert_acknowledge(*, actor: Any, alert: PeerAlert, note: str = "") -> PeerAlert:
+def peer_alert_acknowledge(*, actor: Actor, alert: PeerAlert, note: str = "") -> PeerAlert:
     """Mark an alert as seen and acted on, by a worker of an agency it was sent to."""
-    agency_id = getattr(actor, "agency_id", None)
     if (
-        agency_id is None
+        not isinstance(actor, User)
+        or actor.agency_id is None
         or not actor.has_perm("contexts.change_peeralert")
-        or not alert.agencies.filter(pk=agency_id).exists()
+        or not alert.agencies.filter(pk=actor.agency_id).exists()
     ):
         raise PermissionDenied("This alert was not sent to your agency")
     if alert.acknowledged_at is not None:

@@ -18,12 +18,12 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
 from waymark.accounts.models import Agency
+from waymark.accounts.types import Actor
 from waymark.concerns.models import Association, AssociationKind, ConcernYoungPerson
 from waymark.concerns.selectors import association_list_visible_to, concern_list_visible_to
 from waymark.concerns.services import ASSOCIATION_REVIEW_PERIOD
@@ -200,7 +200,7 @@ def _links(
 
 def _draw(
     *,
-    user: Any,
+    user: Actor,
     links: list[_Link],
     young_people: set[int],
     persons_of_concern: set[int],
@@ -355,7 +355,7 @@ def _recorded_by(
 
 
 def group_network(
-    *, user: Any, members: Iterable[int], today: datetime.date | None = None
+    *, user: Actor, members: Iterable[int], today: datetime.date | None = None
 ) -> PeerNetwork:
     """The members of a group, their current links to each other and to persons of concern."""
     today = today or timezone.localdate()
@@ -372,7 +372,7 @@ def group_network(
 
 
 def young_person_network(
-    *, user: Any, young_person: YoungPerson, today: datetime.date | None = None
+    *, user: Actor, young_person: YoungPerson, today: datetime.date | None = None
 ) -> PeerNetwork:
     """Everyone within two links of a young person, and the current links that reach them.
 

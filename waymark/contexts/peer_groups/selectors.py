@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from waymark.accounts.types import Actor
 from waymark.analytics.group_vulnerability import group_vulnerability
 from waymark.concerns.models import (
     Association,
@@ -41,21 +42,21 @@ VULNERABILITY_RANK = {Vulnerability.LOW: 0, Vulnerability.MEDIUM: 1, Vulnerabili
 # --- who may see which groups --------------------------------------------------------------
 
 
-def detected_group_list_visible_to(*, user: Any) -> QuerySet[DetectedGroup]:
+def detected_group_list_visible_to(*, user: Actor) -> QuerySet[DetectedGroup]:
     """The groups found by the latest detection. Members appear by reference unless visible."""
     if not user.has_perm("contexts.view_peer_network"):
         return DetectedGroup.objects.none()
     return DetectedGroup.objects.filter(active=True).order_by("number")
 
 
-def detected_group_get_visible_to(*, user: Any, number: int) -> DetectedGroup:
+def detected_group_get_visible_to(*, user: Actor, number: int) -> DetectedGroup:
     """A detected group by number, current or not (a saved group may come from an old one)."""
     if not user.has_perm("contexts.view_peer_network"):
         raise DetectedGroup.DoesNotExist
     return DetectedGroup.objects.get(number=number)
 
 
-def peer_group_list_visible_to(*, user: Any) -> QuerySet[PeerGroup]:
+def peer_group_list_visible_to(*, user: Actor) -> QuerySet[PeerGroup]:
     """Saved peer groups: contexts in their own right, seen by everyone who works with them."""
     if not user.has_perm("contexts.view_peergroup"):
         return PeerGroup.objects.none()
@@ -64,7 +65,7 @@ def peer_group_list_visible_to(*, user: Any) -> QuerySet[PeerGroup]:
     ).annotate(size=Count("memberships"))
 
 
-def peer_group_get_visible_to(*, user: Any, reference: str) -> PeerGroup:
+def peer_group_get_visible_to(*, user: Actor, reference: str) -> PeerGroup:
     return peer_group_list_visible_to(user=user).get(reference=reference_normalise(reference))
 
 
@@ -81,7 +82,7 @@ class PersonShown:
     label: str
 
 
-def people_shown(*, user: Any, ids: Iterable[int]) -> dict[int, PersonShown]:
+def people_shown(*, user: Actor, ids: Iterable[int]) -> dict[int, PersonShown]:
     """Each young person labelled for this viewer. Names are decrypted only for those visible."""
     wanted = set(ids)
     visible = {p.pk: p for p in young_person_list_visible_to(user=user).filter(pk__in=wanted)}
@@ -202,7 +203,7 @@ def _age(born: datetime.date | None, today: datetime.date) -> int | None:
 
 def group_profile(
     *,
-    user: Any,
+    user: Actor,
     members: Sequence[int],
     vulnerability: str | None = None,
     reasons: Sequence[str] | None = None,
@@ -300,7 +301,7 @@ def group_profile(
 
 
 def detected_group_profile(
-    *, user: Any, group: DetectedGroup, today: datetime.date | None = None
+    *, user: Actor, group: DetectedGroup, today: datetime.date | None = None
 ) -> GroupProfile:
     return group_profile(
         user=user,
@@ -312,7 +313,7 @@ def detected_group_profile(
 
 
 def peer_group_profile(
-    *, user: Any, peer_group: PeerGroup, today: datetime.date | None = None
+    *, user: Actor, peer_group: PeerGroup, today: datetime.date | None = None
 ) -> GroupProfile:
     return group_profile(
         user=user,
@@ -422,7 +423,7 @@ class KeyConnectionsShown:
 
 
 def key_connections_for(
-    *, user: Any, limit: int | None = KEY_CONNECTIONS_SHOWN, today: datetime.date | None = None
+    *, user: Actor, limit: int | None = KEY_CONNECTIONS_SHOWN, today: datetime.date | None = None
 ) -> KeyConnectionsShown:
     """Young people who bridge groups, strongest broker first, and persons of concern linked to
     children in two or more groups (targets for disruption)."""

@@ -5,12 +5,12 @@ it was saved, because from then on practitioners decide who belongs to it. Valid
 in one transaction with its audit event, whoever calls it (web, API, command).
 """
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from waymark.accounts.models import User
+from waymark.accounts.types import Actor
 from waymark.audit.services import audit_record
 from waymark.contexts.models import DetectedGroup, PeerGroup, PeerGroupMember
 from waymark.core.references import reference_assign_and_save
@@ -20,10 +20,14 @@ DESCRIPTION_MAX_LENGTH = 2000
 
 
 def peer_group_save(
-    *, actor: Any, detected_group: DetectedGroup, name: str, description: str = ""
+    *, actor: Actor, detected_group: DetectedGroup, name: str, description: str = ""
 ) -> PeerGroup:
     """Save a detected group, with its current members, as a named peer group."""
-    if not actor.has_perm("contexts.add_peergroup") or getattr(actor, "agency_id", None) is None:
+    if (
+        not isinstance(actor, User)
+        or actor.agency_id is None
+        or not actor.has_perm("contexts.add_peergroup")
+    ):
         raise PermissionDenied("Only a worker of an agency may save a peer group")
     name, description = name.strip(), description.strip()
     errors: dict[str, list[str]] = {}

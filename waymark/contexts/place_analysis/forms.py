@@ -7,6 +7,7 @@ import numpy as np
 from django import forms
 
 from waymark.accounts.selectors import agency_list_visible_to
+from waymark.accounts.types import Actor
 from waymark.analytics.emerging import months_back
 from waymark.concerns.taxonomy import RiskCategory
 from waymark.contexts.models import Place
@@ -242,7 +243,7 @@ def whole_number(label: str, low: int, high: int, help_text: str = "") -> forms.
 class AnalysisQuery(PlaceAnalysisForm):
     """The filters every analysis of places takes, read from the query string."""
 
-    def __init__(self, data: Any = None, *, user: Any = None) -> None:
+    def __init__(self, data: Any = None, *, user: Actor | None = None) -> None:
         agencies = agency_list_visible_to(user=user) if user is not None else ()
         super().__init__(data, agencies=agencies)
         self.user = user
@@ -269,7 +270,7 @@ class NearRepeatQuery(AnalysisQuery, NearRepeatForm):
 
     field_order = ["distance_bands", "day_bands", "runs", "seed"]
 
-    def __init__(self, data: Any = None, *, user: Any = None) -> None:
+    def __init__(self, data: Any = None, *, user: Actor | None = None) -> None:
         super().__init__(data, user=user)
         self.fields["distance_bands"].initial = ",".join(map(str, self.DISTANCE_BANDS))
         self.fields["day_bands"].initial = ",".join(map(str, self.DAY_BANDS))
@@ -289,7 +290,7 @@ class SharedContextsQuery(AnalysisQuery):
 
     field_order = ["min_young_people", "by", "limit"]
 
-    def __init__(self, data: Any = None, *, user: Any = None) -> None:
+    def __init__(self, data: Any = None, *, user: Actor | None = None) -> None:
         super().__init__(data, user=user)
         for name, value in (("min_young_people", 3), ("by", "place"), ("limit", 20)):
             self.fields[name].initial = value
@@ -318,7 +319,10 @@ class TimeProfileQuery(AnalysisQuery):
         pk = self.cleaned_data.get("place")
         if pk is None:
             return None
-        place = place_list_visible_to(user=self.user).filter(pk=pk).first()
+        places = (
+            Place.objects.none() if self.user is None else place_list_visible_to(user=self.user)
+        )
+        place = places.filter(pk=pk).first()
         if place is None:
             raise forms.ValidationError(f"There is no place with the id {pk} that you can see")
         return place

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from waymark.accounts.types import Actor
 from waymark.analytics.shared_contexts import SharedContext
+from waymark.concerns.models import Concern
 from waymark.concerns.selectors import concern_list_visible_to
 from waymark.contexts.models import Place
+from waymark.people.models import YoungPerson
 from waymark.people.selectors import young_person_list_visible_to
 
 from .cells import CellDetail
@@ -25,9 +27,9 @@ class SharedContextShown:
     context: SharedContext
     place: Place | None
     cell: str
-    young_people: list[Any]  # YoungPerson records the user may see, among the unconnected
+    young_people: list[YoungPerson]  # records the user may see, among the unconnected
     young_people_hidden: int
-    concerns: list[Any]  # Concern records the user may see, among those naming them
+    concerns: list[Concern]  # records the user may see, among those naming them
     concerns_hidden: int
 
     @property
@@ -41,7 +43,7 @@ class SharedContextShown:
 
 def shared_contexts_visible_to(
     *,
-    user: Any,
+    user: Actor,
     filters: AnalysisFilters,
     min_young_people: int = 3,
     by: str = "place",
@@ -74,7 +76,7 @@ def shared_contexts_visible_to(
     return shown
 
 
-def cell_concerns_visible_to(*, user: Any, detail: CellDetail) -> list[Any]:
+def cell_concerns_visible_to(*, user: Actor, detail: CellDetail) -> list[Concern]:
     """The cell's concerns (after the filters) that the user may see, latest first."""
     return list(
         concern_list_visible_to(user=user)

@@ -34,7 +34,7 @@ def cell_time_profile(*, filters: AnalysisFilters, cell: str) -> TimeProfile:
     return TimeProfile(detail.profile, len(detail.concern_ids), detail.untimed)
 
 
-def profile_rows(profile: Any) -> list[dict[str, Any]]:
+def profile_rows(profile: npt.NDArray[np.int64]) -> list[dict[str, Any]]:
     """Hour-of-day rows for the time-profile table, with a shade from 0 to 4 for each count."""
     peak = int(profile.max()) if profile.size else 0
     rows = []

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from waymark.accounts.selectors import agency_list_visible_to
+from waymark.accounts.types import Actor
 from waymark.analytics.near_repeat import NearRepeatError
 from waymark.analytics.timeprofile import WEEKDAYS
 from waymark.audit.services import audit_record_many
@@ -72,7 +73,7 @@ def _area_names(rows: list[CellRow], resolution: int) -> dict[str, str]:
 
 
 def _map_data(
-    *, user: Any, analysis: PlaceAnalysis, names: dict[str, str], query: str
+    *, user: Actor, analysis: PlaceAnalysis, names: dict[str, str], query: str
 ) -> dict[str, Any]:
     slices = analysis.slice_classes()
     features = [

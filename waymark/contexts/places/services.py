@@ -1,7 +1,6 @@
-from typing import Any
-
 from django.db import transaction
 
+from waymark.accounts.types import Actor
 from waymark.audit.services import audit_record
 from waymark.contexts.models import Place, Ward
 from waymark.core.actors import signed_in_or_none
@@ -11,7 +10,7 @@ from waymark.core.validators import postcode_normalise
 @transaction.atomic
 def place_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     kind: str,
     latitude: float,

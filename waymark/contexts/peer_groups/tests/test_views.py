@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from waymark.accounts.models import User
 from waymark.audit.models import AuditEvent
 from waymark.concerns.models import Association
 from waymark.contexts.models import DetectedGroupMember, PeerGroup
@@ -34,7 +35,7 @@ def world(db) -> PeerWorld:
     return peer_world_build()
 
 
-def page(client: Any, user: Any, url: str) -> tuple[int, str]:
+def page(client: Any, user: User, url: str) -> tuple[int, str]:
     client.force_login(user)
     response = client.get(url)
     return response.status_code, response.content.decode()
