@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from waymark.accounts.tests.factories import UserFactory
 from waymark.audit.models import AuditEvent
 from waymark.contexts.models import Place
 from waymark.contexts.tests.factories import WardFactory
@@ -50,8 +51,6 @@ def test_bad_place_shows_error_summary_and_writes_nothing(client, practitioner, 
 
 
 def test_analyst_cannot_add_a_place(client, agency):
-    from waymark.accounts.tests.factories import UserFactory
-
     client.force_login(UserFactory(agency=agency, role="analyst"))
     assert client.post(reverse("place-new"), place_answers()).status_code == 403
     assert Place.objects.count() == 0
