@@ -17,6 +17,7 @@ from .shared_contexts import day_from_number, shared_context_list
 
 
 def place_names(ids: list[int]) -> dict[int, Place]:
+    """Places by id, with their wards, to name the areas and places an analysis shows."""
     return Place.objects.select_related("ward").in_bulk(ids)
 
 
