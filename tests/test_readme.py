@@ -74,5 +74,7 @@ def test_every_package_has_its_line_in_the_layout_tree():
 
 
 def test_the_layout_parser_sees_nesting():
-    readme = "## How the code is laid out\n\n```\nwaymark/\n  core/    x\n    a.py  y\nbench/\n```\n"
+    readme = (
+        "## How the code is laid out\n\n```\nwaymark/\n  core/    x\n    a.py  y\nbench/\n```\n"
+    )
     assert layout_entries(readme) == ["waymark/", "waymark/core/", "waymark/core/a.py", "bench/"]

@@ -28,8 +28,8 @@ from waymark.audit.models import AuditEvent
 from waymark.concerns.models import Association
 from waymark.concerns.tests.factories import concern_make
 from waymark.contexts.models import DetectedGroupMember, PeerAlert, PeerGroup
-from waymark.contexts.peer_network import peer_groups_refresh
-from waymark.contexts.peer_services import peer_group_save
+from waymark.contexts.peer_groups.network import peer_groups_refresh
+from waymark.contexts.peer_groups.services import peer_group_save
 from waymark.contexts.tests.factories import PlaceFactory, WardFactory
 from waymark.people.tests.factories import PersonFlagFactory, YoungPersonFactory
 
@@ -221,8 +221,8 @@ ROUTES: dict[str, Route] = {
         ),
         evidence=lambda w: w.place.name,
     ),
-    # The world's two children are linked, so no shared context (and no one named) here; the
-    # audit of the children a shared context names is tested in waymark/contexts/tests.
+    # The world's two children are linked, so no shared context (and no one named) here; the audit
+    # of the children a shared context names is tested in waymark/contexts/place_analysis/tests.
     "place-shared-contexts": Route(lambda w: "/places/shared-contexts/?min_young_people=2"),
     "place-near-repeat": Route(lambda w: "/places/near-repeats/", evidence=lambda w: "Knox"),
     # Acknowledging an early warning sent to the practitioner's agency; another agency's user
@@ -326,8 +326,8 @@ ROUTES: dict[str, Route] = {
     "api:place-analysis-near-repeat": Route(
         lambda w: "/api/place-analysis/near-repeat/", evidence=lambda w: "Fewer than two"
     ),
-    # As on the web page, the world's two children are linked, so no one is named here; the
-    # audit of the children a shared context names is tested in waymark/contexts/tests.
+    # As on the web page, the world's two children are linked, so no one is named here; the audit
+    # of the children a shared context names is tested in waymark/contexts/place_analysis/tests.
     "api:place-analysis-shared-contexts": Route(
         lambda w: "/api/place-analysis/shared-contexts/?min_young_people=2",
         evidence=lambda w: '"contexts":[]',

@@ -16,7 +16,7 @@ from rest_framework.settings import api_settings
 from waymark.accounts.selectors import agency_list_visible_to
 from waymark.audit.api import audit_read
 from waymark.contexts.models import Place
-from waymark.contexts.selectors import place_list_visible_to
+from waymark.contexts.places.selectors import place_list_visible_to
 from waymark.core.api import (
     ANY_ASSOCIATION_VIEW,
     ANY_CONCERN_VIEW,

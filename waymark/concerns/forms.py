@@ -9,7 +9,7 @@ from waymark.accounts.models import Agency
 from waymark.accounts.selectors import agency_list_visible_to
 from waymark.accounts.types import Actor
 from waymark.contexts.models import PlaceKind
-from waymark.contexts.selectors import place_list_visible_to
+from waymark.contexts.places.selectors import place_list_visible_to
 from waymark.core.forms import GovukDateField, GovukForm
 from waymark.core.models import Reliability
 from waymark.core.references import reference_normalise

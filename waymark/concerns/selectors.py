@@ -7,7 +7,7 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from waymark.accounts.types import Actor
 from waymark.contexts.models import Place
-from waymark.contexts.selectors import place_list_visible_to
+from waymark.contexts.places.selectors import place_list_visible_to
 from waymark.core.actors import signed_in_or_none
 from waymark.core.references import reference_normalise
 from waymark.people.models import PersonOfConcern, YoungPerson

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from waymark.audit.api import audit_read
 from waymark.audit.services import audit_record_many
-from waymark.contexts.selectors import place_list_visible_to, ward_list_visible_to
+from waymark.contexts.places.selectors import place_list_visible_to, ward_list_visible_to
 from waymark.core.api import (
     ANY_YOUNG_PERSON_VIEW,
     EnumChoiceField,

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from waymark.accounts.selectors import agency_list_visible_to, user_active_in_agency
 from waymark.audit.services import audit_record
-from waymark.contexts.selectors import place_list_visible_to, ward_list_visible_to
+from waymark.contexts.places.selectors import place_list_visible_to, ward_list_visible_to
 from waymark.core.forms import form_add_service_errors
 from waymark.core.references import reference_normalise
 

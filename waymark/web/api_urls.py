@@ -13,8 +13,15 @@ from waymark.concerns.api import (
     YoungPersonAssociationsView,
     YoungPersonConcernsView,
 )
-from waymark.contexts.api import PlaceViewSet, WardViewSet
-from waymark.contexts.api_analysis import (
+from waymark.contexts.peer_groups.api import (
+    PeerAlertViewSet,
+    PeerGroupDetailView,
+    PeerGroupKeyConnectionsView,
+    PeerGroupListView,
+    SavedPeerGroupViewSet,
+    YoungPersonNetworkView,
+)
+from waymark.contexts.place_analysis.api import (
     CellView,
     EmergingGeoJSONView,
     EmergingView,
@@ -24,14 +31,7 @@ from waymark.contexts.api_analysis import (
     SharedContextsView,
     TimeProfileView,
 )
-from waymark.contexts.api_peer import (
-    PeerAlertViewSet,
-    PeerGroupDetailView,
-    PeerGroupKeyConnectionsView,
-    PeerGroupListView,
-    SavedPeerGroupViewSet,
-    YoungPersonNetworkView,
-)
+from waymark.contexts.places.api import PlaceViewSet, WardViewSet
 from waymark.people.api import PersonOfConcernViewSet, YoungPersonViewSet
 
 
@@ -63,7 +63,7 @@ urlpatterns = [
     # The split view serves its start-up script from this origin, which the CSP allows.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("token/", obtain_auth_token, name="token"),
-    # The analysis of places: aggregates over concerns, by H3 cell (see contexts/api_analysis.py).
+    # The analysis of places: aggregates over concerns, by H3 cell (see contexts/place_analysis/api.py).
     path(
         "place-analysis/hotspots/",
         HotspotsView.as_view(),
@@ -100,7 +100,7 @@ urlpatterns = [
         name="place-analysis-time-profile",
     ),
     path("place-analysis/cells/<str:cell>/", CellView.as_view(), name="place-analysis-cell"),
-    # Peer groups and peer maps (see contexts/api_peer.py).
+    # Peer groups and peer maps (see contexts/peer_groups/api.py).
     path("peer-groups/", PeerGroupListView.as_view(), name="peer-group-list"),
     path(
         "peer-groups/key-connections/",

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from waymark.concerns.selectors import concern_list_recent_by, young_people_recorded_about_by
-from waymark.contexts.peer_alerts import peer_alert_list_for
+from waymark.contexts.peer_groups.alerts import peer_alert_list_for
 from waymark.people.selectors import break_glass_list_for_managers_of, young_person_list_visible_to
 
 

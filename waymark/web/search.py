@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from waymark.audit.services import audit_record_many
 from waymark.concerns.selectors import concern_search
-from waymark.contexts.selectors import place_search
+from waymark.contexts.places.selectors import place_search
 from waymark.people.selectors import (
     person_of_concern_search,
     young_person_known_elsewhere,

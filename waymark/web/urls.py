@@ -8,20 +8,20 @@ from waymark.accounts.views import (
     two_factor_set_up,
 )
 from waymark.concerns.views import concern_check, concern_detail, concern_new
-from waymark.contexts.views import place_detail, place_list, place_new
-from waymark.contexts.views_analysis import (
-    near_repeat_page,
-    place_analysis_page,
-    place_cell_page,
-    shared_contexts_page,
-)
-from waymark.contexts.views_peer import (
+from waymark.contexts.peer_groups.views import (
     peer_alert_acknowledge_view,
     peer_group_list_page,
     peer_group_page,
     peer_group_saved_page,
     young_person_network_page,
 )
+from waymark.contexts.place_analysis.views import (
+    near_repeat_page,
+    place_analysis_page,
+    place_cell_page,
+    shared_contexts_page,
+)
+from waymark.contexts.places.views import place_detail, place_list, place_new
 from waymark.people.views import (
     involvement_end_view,
     involvement_new,

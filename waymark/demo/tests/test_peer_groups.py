@@ -12,7 +12,7 @@ import pytest
 
 from waymark.analytics.peer_groups import normalized_mutual_information
 from waymark.contexts.models import DetectedGroup, DetectedGroupMember, Vulnerability
-from waymark.contexts.peer_network import key_connections_now, peer_groups_refresh
+from waymark.contexts.peer_groups.network import key_connections_now, peer_groups_refresh
 from waymark.demo.generator import demo_ensure
 from waymark.demo.truths import DemoTruths, demo_truths
 from waymark.people.models import PersonOfConcern, YoungPerson

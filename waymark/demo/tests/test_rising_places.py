@@ -67,12 +67,9 @@ def test_the_rising_places_are_new_or_intensifying_hot_spots():
 def test_the_places_page_shows_the_rising_places(client):
     """The same through the Places page's selectors and page, as a practitioner sees it."""
     from waymark.accounts.models import User
-    from waymark.contexts.place_analysis import (
-        AnalysisFilters,
-        analysis_default_period,
-        place_analysis,
-        places_per_cell,
-    )
+    from waymark.contexts.place_analysis.filters import AnalysisFilters, analysis_default_period
+    from waymark.contexts.place_analysis.hotspots import place_analysis
+    from waymark.contexts.place_analysis.points import places_per_cell
 
     demo_ensure(seed=7, scale=0.25)
     truths = demo_truths()

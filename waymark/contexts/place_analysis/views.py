@@ -1,0 +1,261 @@
+"""Web pages for the analysis of places: where children may be at risk, shared contexts, near
+repeats. Thin: the filters come from `PlaceAnalysisForm`, the results from the topic modules beside them."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from waymark.accounts.selectors import agency_list_visible_to
+from waymark.accounts.types import Actor
+from waymark.analytics.near_repeat import NearRepeatError
+from waymark.analytics.timeprofile import WEEKDAYS
+from waymark.audit.services import audit_record_many
+from waymark.contexts.places.selectors import ward_list_visible_to
+from waymark.core.tables import query_without, table_sort
+
+from .cells import cell_detail, cell_geometry, cell_is_valid
+from .filters import SMALL_COUNT, AnalysisFilters, analysis_default_period
+from .forms import NearRepeatForm, PlaceAnalysisForm, SharedContextsForm
+from .hotspots import CellRow, PlaceAnalysis, place_analysis
+from .near_repeats import near_repeat_analysis
+from .points import places_per_cell
+from .selectors import cell_concerns_visible_to, place_names, shared_contexts_visible_to
+from .time_profiles import profile_rows
+
+ROWS_PER_PAGE = 50
+# Sortable columns of the results table: query value -> (heading, key for ascending order).
+SORTS: dict[str, tuple[str, Any]] = {
+    "z": ("Gi* z-score", lambda r: r.z),
+    "count": ("Concerns", lambda r: r.count),
+    "p": ("Adjusted p-value", lambda r: r.p_fdr),
+    "result": ("Result", lambda r: (r.cls, r.z)),
+    "trend": ("Trend", lambda r: (r.trend, -r.trend_z)),
+}
+CLASS_COLOURS = {
+    3: "#a50f15", 2: "#de2d26", 1: "#fc9272",
+    0: "#ffffff",
+    -1: "#9ecae1", -2: "#4292c6", -3: "#08519c",
+}  # fmt: skip
+
+
+def _filters_form(request: HttpRequest, form_class: Any = PlaceAnalysisForm) -> Any:
+    return form_class(
+        request.GET if request.GET else None,
+        agencies=agency_list_visible_to(user=request.user),
+    )
+
+
+def _filters(form: Any) -> AnalysisFilters:
+    if form.is_bound and form.is_valid():
+        return form.filters()
+    start, end = analysis_default_period()
+    return AnalysisFilters(date_from=start, date_to=end)
+
+
+def _area_names(rows: list[CellRow], resolution: int) -> dict[str, str]:
+    """A human name for each cell: the places in it, or 'No places recorded here'."""
+    per_cell = places_per_cell(resolution=resolution)
+    wanted = {pk for r in rows for pk in per_cell.get(r.cell, [])[:3]}
+    places = place_names(sorted(wanted))
+    names = {}
+    for row in rows:
+        ids = per_cell.get(row.cell, [])
+        shown = [places[pk].name for pk in ids[:2] if pk in places]
+        more = len(ids) - len(shown)
+        text = ", ".join(shown) if shown else "No places recorded here"
+        names[row.cell] = f"{text} and {more} more" if more > 0 else text
+    return names
+
+
+def _map_data(
+    *, user: Actor, analysis: PlaceAnalysis, names: dict[str, str], query: str
+) -> dict[str, Any]:
+    slices = analysis.slice_classes()
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [cell_geometry(row.cell)]},
+            "properties": {
+                "cell": row.cell,
+                "name": names.get(row.cell, ""),
+                "cls": row.cls,
+                "label": row.description,
+                "count": row.count_text,
+                "trend": row.trend,
+                "slices": slices.get(row.cell, []),
+                "url": reverse("place-cell", args=[row.cell]) + (f"?{query}" if query else ""),
+            },
+        }
+        for row in analysis.rows
+    ]
+    wards = [
+        {"type": "Feature", "geometry": ward.boundary, "properties": {"name": ward.name}}
+        for ward in ward_list_visible_to(user=user)
+        if ward.boundary
+    ]
+    return {
+        "cells": {"type": "FeatureCollection", "features": features},
+        "wards": {"type": "FeatureCollection", "features": wards},
+        "slices": [d.isoformat() for d in analysis.slices],
+        "colours": {str(k): v for k, v in CLASS_COLOURS.items()},
+        "tiles": settings.WAYMARK_TILE_URL,
+        "tileAttribution": settings.WAYMARK_TILE_ATTRIBUTION,
+        "interval": analysis.filters.interval,
+    }
+
+
+@login_required
+@permission_required("contexts.view_place", raise_exception=True)
+def place_analysis_page(request: HttpRequest) -> HttpResponse:
+    form = _filters_form(request)
+    filters = _filters(form)
+    analysis = place_analysis(filters=filters)
+    table = table_sort(rows=analysis.rows, columns=SORTS, query=request.GET)
+    page = Paginator(table.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    names = _area_names(list(page.object_list), filters.resolution)
+    filter_query = query_without(request.GET, "sort", "order", "page")
+    map_names = _area_names(analysis.rows, filters.resolution)
+    hot = [r for r in analysis.rows if r.cls > 0]
+    return render(
+        request,
+        "contexts/place_analysis.html",
+        {
+            "form": form,
+            "filters": filters,
+            "analysis": analysis,
+            "page": page,
+            "page_rows": [(r, names[r.cell]) for r in page.object_list],
+            "headings": table.headings,
+            "filter_query": filter_query,
+            "sort_query": query_without(request.GET, "page"),
+            "hot_count": len(hot),
+            "emerging_count": sum(
+                1 for r in analysis.rows if r.trend.startswith(("new hot", "intensifying hot"))
+            ),
+            "map_data": _map_data(
+                user=request.user, analysis=analysis, names=map_names, query=filter_query
+            ),
+            "colours": CLASS_COLOURS,
+        },
+    )
+
+
+@login_required
+@permission_required("contexts.view_place", raise_exception=True)
+def place_cell_page(request: HttpRequest, cell: str) -> HttpResponse:
+    if not cell_is_valid(cell):
+        raise Http404("No area with that reference")
+    form = _filters_form(request)
+    filters = _filters(form)
+    analysis = place_analysis(filters=filters)
+    row = next((r for r in analysis.rows if r.cell == cell), None)
+    detail = cell_detail(filters=filters, cell=cell)
+    places = place_names(detail.place_ids)
+    concerns = cell_concerns_visible_to(user=request.user, detail=detail)
+    series = []
+    if analysis.hot is not None and row is not None:
+        i = analysis.hot.cells.tolist().index(cell)
+        for j, start in enumerate(analysis.slices):
+            n = int(analysis.hot.counts[j, i])
+            series.append(
+                {
+                    "start": start,
+                    "count": "fewer than 5" if 0 < n < 5 else n,
+                    "z": float(analysis.hot.z[j, i]),
+                    "state": "hot"
+                    if analysis.hot.hot[j, i]
+                    else "cold"
+                    if analysis.hot.cold[j, i]
+                    else "",
+                }
+            )
+    return render(
+        request,
+        "contexts/place_cell.html",
+        {
+            "cell": cell,
+            "row": row,
+            "filters": filters,
+            "filter_query": query_without(request.GET, "sort", "order", "page"),
+            "places": [places[pk] for pk in detail.place_ids if pk in places],
+            "concerns": concerns[:50],
+            "concerns_hidden": len(detail.concern_ids) - len(concerns),
+            # With 1 to 4 concerns, what would give the number back is withheld, as in the API.
+            "small": 0 < len(detail.concern_ids) < SMALL_COUNT,
+            "profile": profile_rows(detail.profile),
+            "weekdays": WEEKDAYS,
+            "untimed": detail.untimed,
+            "series": series,
+            "name": _area_names([row], filters.resolution)[cell] if row else "",
+        },
+    )
+
+
+@login_required
+@permission_required("contexts.view_place", raise_exception=True)
+def shared_contexts_page(request: HttpRequest) -> HttpResponse:
+    form = _filters_form(request, SharedContextsForm)
+    filters = _filters(form)
+    valid = form.is_bound and form.is_valid()
+    minimum = form.cleaned_data.get("min_young_people") or 3 if valid else 3
+    by = form.cleaned_data.get("by") or "place" if valid else "place"
+    shown = shared_contexts_visible_to(
+        user=request.user, filters=filters, min_young_people=minimum, by=by
+    )
+    people = [p for s in shown for p in s.young_people]
+    if people:
+        audit_record_many(
+            actor=request.user,
+            action="view",
+            objs=people,
+            purpose=f"Shared contexts: {request.get_full_path()}"[:500],
+        )
+    return render(
+        request,
+        "contexts/shared_contexts.html",
+        {"form": form, "filters": filters, "shown": shown, "minimum": minimum, "by": by},
+    )
+
+
+@login_required
+@permission_required("contexts.view_place", raise_exception=True)
+def near_repeat_page(request: HttpRequest) -> HttpResponse:
+    form = _filters_form(request, NearRepeatForm)
+    filters = _filters(form)
+    valid = form.is_bound and form.is_valid()
+    distance = form.cleaned_data["distance_bands"] if valid else NearRepeatForm.DISTANCE_BANDS
+    days = form.cleaned_data["day_bands"] if valid else NearRepeatForm.DAY_BANDS
+    error = ""
+    try:
+        result = near_repeat_analysis(filters=filters, distance_bands=distance, day_bands=days)
+    except NearRepeatError as exc:
+        result, error = None, str(exc)
+    table = []
+    if result is not None:
+        for i, label in enumerate(result.distance_labels):
+            table.append(
+                {
+                    "label": label,
+                    "cells": [
+                        {
+                            "observed": int(result.observed[i, j]),
+                            "ratio": float(result.ratio[i, j]),
+                            "p": float(result.p_value[i, j]),
+                            "significant": bool(
+                                result.p_value[i, j] <= 0.05 and result.ratio[i, j] > 1
+                            ),
+                        }
+                        for j in range(len(result.day_labels))
+                    ],
+                }
+            )
+    return render(
+        request,
+        "contexts/near_repeat.html",
+        {"form": form, "filters": filters, "result": result, "table": table, "error": error},
+    )
