@@ -57,8 +57,7 @@ def planted_groups_as_detected(truths: DemoTruths) -> list[int]:
     group_of = detected_group_of()
     found = []
     for group in truths.peer_groups:
-        held = Counter(group_of.get(p) for p in young_person_ids(group.members))
-        held.pop(None, None)
+        held = Counter(group_of[p] for p in young_person_ids(group.members) if p in group_of)
         assert held, f"no member of the group at {group.hangout} is in a detected group"
         number, members_held = held.most_common(1)[0]
         assert members_held * 2 > len(group.members), (
