@@ -20,16 +20,9 @@ from .world import (
     HIDDEN_GIVEN,
     NOTE,
     STRENGTHS,
-    PeerWorld,
-    peer_world_build,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(db) -> PeerWorld:
-    return peer_world_build()
 
 
 def no_names(body: str) -> None:

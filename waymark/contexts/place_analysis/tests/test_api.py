@@ -5,7 +5,6 @@ import datetime
 
 import h3
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -26,30 +25,10 @@ from .town import (
     PROFILE,
     SHARED,
     URLS,
-    Town,
     cells_of,
-    town_build,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    # Results are cached by data version; another test's database must not answer for this one.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def town(db) -> Town:
-    return town_build()
-
-
-@pytest.fixture
-def api(town) -> APIClient:
-    return client_for(town.sam)
 
 
 # --- hot spots -----------------------------------------------------------------------------

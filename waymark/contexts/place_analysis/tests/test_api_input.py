@@ -4,13 +4,10 @@ the input it takes."""
 from urllib.parse import quote
 
 import pytest
-from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.test import APIClient
 
 from waymark.contexts.place_analysis.forms import AnalysisQuery, NearRepeatQuery
-from waymark.core.tests.helpers import client_for
 
 from .town import (
     EMERGING,
@@ -19,29 +16,9 @@ from .town import (
     PROFILE,
     SHARED,
     URLS,
-    Town,
-    town_build,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    # Results are cached by data version; another test's database must not answer for this one.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def town(db) -> Town:
-    return town_build()
-
-
-@pytest.fixture
-def api(town) -> APIClient:
-    return client_for(town.sam)
 
 
 # --- bad input -----------------------------------------------------------------------------
