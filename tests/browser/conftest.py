@@ -66,7 +66,9 @@ class RequestLog:
 
     def _route(self, route) -> None:
         # Nothing leaves Waymark: no fonts, maps or scripts from anyone else's servers.
-        if route.request.url.startswith(self.origin):
+        # The scheme and host:port exactly, so that "http://127.0.0.1:8000.example/" is not ours.
+        asked, ours = urlsplit(route.request.url), urlsplit(self.origin)
+        if (asked.scheme, asked.netloc) == (ours.scheme, ours.netloc):
             route.continue_()
         else:
             self.left_waymark.append(route.request.url)

@@ -8,15 +8,7 @@ signed in as having no agency and no rights, so the type says what the code must
 from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 
 from .models import User
 
 Actor: TypeAlias = User | AnonymousUser
-
-
-def signed_in_user(actor: Actor) -> User:
-    """The signed-in user behind a write. Anyone else may not write, whatever called the service."""
-    if isinstance(actor, User) and actor.is_authenticated:
-        return actor
-    raise PermissionDenied("Only a signed-in user may do this.")

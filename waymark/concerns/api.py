@@ -381,15 +381,20 @@ class AssociationViewSet(
 
 
 class _YoungPersonListView(generics.ListAPIView):
-    what = ""
+    """A list about one young person: refused as not found unless the user may see them, and
+    audited once per request, whatever else (the browsable API's forms) reads the queryset."""
 
-    def young_person(self) -> YoungPerson:
+    what = ""
+    person: YoungPerson | None = None
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = get_or_404(
-            young_person_get_visible_to, user=self.request.user, reference=self.kwargs["reference"]
+            young_person_get_visible_to, user=request.user, reference=self.kwargs["reference"]
         )
         assert isinstance(person, YoungPerson)  # noqa: S101 (for the type checker)
-        audit_read(self.request, person, what=self.what)
-        return person
+        audit_read(request, person, what=self.what)
+        self.person = person
+        return super().list(request, *args, **kwargs)
 
 
 class YoungPersonConcernsView(_YoungPersonListView):
@@ -404,9 +409,9 @@ class YoungPersonConcernsView(_YoungPersonListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Concern]:
-        return concern_list_for_young_person(
-            user=self.request.user, young_person=self.young_person()
-        )
+        if self.person is None:
+            return Concern.objects.none()
+        return concern_list_for_young_person(user=self.request.user, young_person=self.person)
 
 
 class YoungPersonAssociationsView(_YoungPersonListView):
@@ -421,6 +426,6 @@ class YoungPersonAssociationsView(_YoungPersonListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Association]:
-        return association_list_for_young_person(
-            user=self.request.user, young_person=self.young_person()
-        )
+        if self.person is None:
+            return Association.objects.none()
+        return association_list_for_young_person(user=self.request.user, young_person=self.person)

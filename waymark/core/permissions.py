@@ -25,8 +25,10 @@ class RolePermission(BasePermission):
         )
         if mapping is None:
             return False
-        key = getattr(view, "action", None) or request.method or ""
-        needed = mapping.get(key, mapping.get(request.method or "", None))
+        # HEAD is GET without the body, so it needs what GET needs.
+        method = "GET" if request.method == "HEAD" else request.method or ""
+        key = getattr(view, "action", None) or method
+        needed = mapping.get(key, mapping.get(method, None))
         if needed is None:
             return False
         if isinstance(needed, str):

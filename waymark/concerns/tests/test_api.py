@@ -291,3 +291,18 @@ def test_links_are_visible_to_the_involved_agency_only(api, practitioner, outsid
     other.force_login(outsider)
     assert other.get("/api/associations/").json()["results"] == []
     assert other.get(f"/api/associations/{link.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("what", ["concerns", "associations"])
+def test_a_young_persons_chronology_and_links_are_audited_once_and_answer_head(
+    api, practitioner, what
+):
+    person = YoungPersonFactory(created_by_agency=practitioner.agency)
+    other = YoungPersonFactory(created_by_agency=practitioner.agency)
+    concern_make(actor=practitioner, young_people=[person, other], place=PlaceFactory())
+    url = f"/api/young-people/{person.reference}/{what}/"
+    # The browsable API reads the queryset again for its forms: still one read, one event.
+    assert api.get(url, HTTP_ACCEPT="text/html").status_code == 200
+    events = AuditEvent.objects.filter(purpose=f"API GET {url}")
+    assert [(e.object_id, e.changed_fields) for e in events] == [(str(person.pk), [what])]
+    assert api.head(url).status_code == 200

@@ -4,12 +4,15 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from waymark.accounts.models import Role
 from waymark.accounts.tests.factories import AgencyFactory, UserFactory
 from waymark.audit.models import AuditEvent
+from waymark.concerns.models import Association
 from waymark.concerns.services import association_record
+from waymark.concerns.signals import association_recorded
 from waymark.contexts.models import (
     DetectedGroup,
     DetectedGroupMember,
@@ -17,7 +20,12 @@ from waymark.contexts.models import (
     PeerGroupDetection,
     Vulnerability,
 )
-from waymark.contexts.peer_groups.alerts import peer_alert_acknowledge, peer_alert_list_for
+from waymark.contexts.peer_groups import alerts
+from waymark.contexts.peer_groups.alerts import (
+    peer_alert_acknowledge,
+    peer_alert_list_for,
+    peer_alerts_on_association,
+)
 from waymark.people.tests.factories import PersonFlagFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +175,22 @@ def test_the_dashboard_shows_the_alert_and_acknowledges_it(client, world):
     assert "Early warnings" not in client.get("/").content.decode()
     client.force_login(world["officer"])
     assert client.post(f"/alerts/{alert.pk}/acknowledge/").status_code == 404
+
+
+def test_early_warnings_listen_once_for_every_recorded_link():
+    listeners = association_recorded._live_receivers(Association)
+    # Django returns (sync, async) receivers; the alerts' receiver is the one synchronous one.
+    sync = listeners[0] if isinstance(listeners, tuple) else listeners
+    assert sync == [peer_alerts_on_association]
+
+
+def test_a_failing_early_warning_leaves_no_link_and_no_audit_event(world, monkeypatch):
+    def broken(*, association):
+        raise RuntimeError("alert store unavailable")
+
+    monkeypatch.setattr(alerts, "peer_alerts_raise_for", broken)
+    events = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        link(world["teacher"], world["newcomer"], world["members"][0])
+    assert not Association.objects.exists()
+    assert AuditEvent.objects.count() == events
