@@ -17,7 +17,7 @@ def test_young_person_page_shows_chronology_links_places_and_hides_unseen_names(
     client, practitioner, outsider
 ):
     mine = YoungPersonFactory(created_by_agency=practitioner.agency)
-    theirs = YoungPersonFactory(created_by_agency=outsider.agency)
+    theirs = YoungPersonFactory(created_by_agency=outsider.agency, family_name="Quillfeather")
     place = PlaceFactory(name="Mill Lane Park")
     concern = concern_make(actor=outsider, young_people=[mine, theirs], place=place)
     client.force_login(practitioner)

@@ -62,7 +62,10 @@ def world():
     worker = UserFactory(username="sam", agency=social_care, role=Role.PRACTITIONER)
     officer = UserFactory(username="pc", agency=police, role=Role.PRACTITIONER)
     newcomer = YoungPersonFactory(created_by_agency=school)  # the school is involved
-    members = [YoungPersonFactory(created_by_agency=social_care) for _ in range(5)]
+    members = [
+        YoungPersonFactory(created_by_agency=social_care, family_name=f"Quillfeather-{n}")
+        for n in "ABCDE"
+    ]
     return {
         "teacher": teacher,
         "worker": worker,

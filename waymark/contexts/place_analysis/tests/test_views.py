@@ -36,7 +36,11 @@ def town(db):
     worker = UserFactory(username="sam", agency=agency, role=Role.PRACTITIONER)
     outsider = UserFactory(username="alex", agency=other, role=Role.PRACTITIONER)
     ours = [YoungPersonFactory(created_by_agency=agency) for _ in range(3)]
-    theirs = [YoungPersonFactory(created_by_agency=other) for _ in range(3)]
+    # Names no other record in the town can share, so "not in the page" means not shown.
+    theirs = [
+        YoungPersonFactory(created_by_agency=other, family_name=name)
+        for name in ("Quillfeather", "Marchbanks-Odu", "Thistlewood")
+    ]
     today = timezone.localdate()
     scattered = [
         PlaceFactory(latitude=CENTRE[0] + 0.01 * (i % 6), longitude=CENTRE[1] + 0.012 * (i // 6))

@@ -55,9 +55,13 @@ def town_build() -> Town:
     arcade = PlaceFactory(name="Riverside Arcade", latitude=ARCADE[0], longitude=ARCADE[1])
     days = [today - datetime.timedelta(days=2 + 8 * i) for i in range(12)]
     children = []
-    for day in days:
+    for i, day in enumerate(days):
+        # Names nothing else in a response can contain, so "not in the body" means not shown.
         child = YoungPersonFactory(
-            created_by_agency=children_services, date_of_birth=years_ago(14.5)
+            created_by_agency=children_services,
+            date_of_birth=years_ago(14.5),
+            given_name=f"Oluwadamilare{i}",
+            family_name=f"Quillfeather{i}",
         )
         children.append(child)
         concern_make(
