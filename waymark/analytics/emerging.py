@@ -31,6 +31,10 @@ the results themselves:
 - The space-time sums are one sparse product with the spatial weights per slice, written into
   the z array itself, then a running sum over `time_steps + 1` slices (a cumulative sum less the
   one `time_steps + 1` slices back). No neighbour lists of the cube are built.
+- With binary weights a bin's z depends only on its neighbourhood's count and size, two whole
+  numbers, so a table over those pairs gives every bin its z and its rank among the cube's
+  distinct z-scores without sorting any bin's (sorting each slice is the fallback where the
+  counts are too large for a table).
 - Counts are small whole numbers, so the cube's z-scores take few distinct values. The p-value
   and its Benjamini-Hochberg adjustment are worked out once per distinct z-score, with its
   multiplicity over the cube. Equal p-values always share one adjusted value, so this is the
@@ -41,6 +45,7 @@ the results themselves:
 Pure numpy / scipy / h3: no Django (house style 7).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -247,21 +252,22 @@ def _neighbourhood_slices(slices: int, time_steps: int) -> npt.NDArray[np.float6
     return (np.minimum(np.arange(slices), time_steps) + 1).astype(np.float64)
 
 
+_KEY_TABLE_LIMIT = 1 << 24  # (sum, size) pairs a look-up table may hold: 80 MB of tables
+
+
 def _space_time_z(
     counts: npt.NDArray[np.int64], grid: Grid, time_steps: int, z: npt.NDArray[np.float64]
-) -> list[npt.NDArray[np.float64]]:
-    """Fill `z` (slices, cells) with each bin's space-time Gi*; return each slice's distinct
-    z-scores.
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.signedinteger], npt.NDArray[np.int64]]:
+    """Fill `z` (slices, cells) with each bin's space-time Gi*. Returns the cube's distinct
+    z-scores (sorted), each bin's rank among them, and how many bins hold each.
 
     First the spatial sum of every slice, W @ counts[s], one sparse product each, written into
     `z`; then, in place, the sum over the slice and the `time_steps` before it (a running sum:
     the cumulative sum less the one `time_steps + 1` slices back, descending so that what is
     subtracted is still cumulative). The values are whole numbers in floats, so this is exact.
-    Last, each slice is standardised with the mean and variance of the whole cube.
+    Last, every bin is standardised with the mean and variance of the whole cube.
     """
     slices, n = counts.shape
-    if time_steps < 0:
-        raise ValueError("time_steps must be 0 or more")
 
     def spatial_sum(s: int) -> tuple[int, int]:
         row = counts[s]
@@ -281,16 +287,82 @@ def _space_time_z(
     sd = float(np.sqrt(max(bins * squares - total * total, 0) / bins**2))  # exact in integers
     spans = _neighbourhood_slices(slices, time_steps)
 
-    def standardise(s: int) -> npt.NDArray[np.float64]:
-        weight = grid.row_sum * spans[s]  # W: bins in the neighbourhood (weights are binary)
-        squared = grid.row_sq * spans[s]
+    def score(
+        sums: npt.NDArray[np.float64],
+        weight: npt.NDArray[np.float64],
+        squared: npt.NDArray[np.float64],
+    ) -> npt.NDArray[np.float64]:
         denom = sd * np.sqrt(np.maximum(bins * squared - weight**2, 0.0) / max(bins - 1, 1))
         with np.errstate(divide="ignore", invalid="ignore"):
-            score = (z[s] - mean * weight) / denom
-        z[s] = np.where(denom > 1e-12 * max(abs(mean), 1.0), score, 0.0)
+            standard = (sums - mean * weight) / denom
+        return np.asarray(np.where(denom > 1e-12 * max(abs(mean), 1.0), standard, 0.0))
+
+    # With binary weights a bin's z depends only on its neighbourhood's sum S and size W, two
+    # whole numbers: key = S (W_max + 1) + W. A table over the keys in use gives each bin its
+    # rank at once, and z is worked out once per key; no bin's z is sorted.
+    size = grid.row_sum.astype(np.int64)
+    base = int(size.max(initial=0)) * (time_steps + 1) + 1
+    largest = (int(z.max(initial=0.0)) + 1) * base
+    if grid.binary and largest <= _KEY_TABLE_LIMIT:
+        return _rank_by_key(z, size, spans.astype(np.int64), base, largest, score)
+
+    # Otherwise each slice's distinct z-scores, sorted, and a look-up among them.
+    def standardise(s: int) -> npt.NDArray[np.float64]:
+        z[s] = score(z[s], grid.row_sum * spans[s], grid.row_sq * spans[s])
         return np.unique(z[s])
 
-    return _in_threads(standardise, range(slices))
+    present = _in_threads(standardise, range(slices))
+    distinct = np.unique(np.concatenate(present))
+    ranks = np.empty((slices, n), dtype=_rank_dtype(len(distinct)))
+
+    def rank(s: int) -> npt.NDArray[np.int64]:
+        index = _index_of(z[s], present[s], distinct)
+        ranks[s] = index
+        return np.bincount(index, minlength=len(distinct))
+
+    return distinct, ranks, np.sum(_in_threads(rank, range(slices)), axis=0)
+
+
+def _rank_by_key(
+    z: npt.NDArray[np.float64],
+    size: npt.NDArray[np.int64],
+    spans: npt.NDArray[np.int64],
+    base: int,
+    largest: int,
+    score: Callable[..., npt.NDArray[np.float64]],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.signedinteger], npt.NDArray[np.int64]]:
+    """`_space_time_z`'s ranks through a table of (sum, size) keys below `largest`; `z` holds
+    the sums, and is given the z-scores."""
+    slices, n = z.shape
+    used = np.zeros(largest, dtype=bool)
+
+    def keys(s: int) -> npt.NDArray[np.int64]:
+        key = z[s].astype(np.int64)
+        key *= base
+        key += size * spans[s]
+        return key
+
+    def mark(s: int) -> None:
+        used[keys(s)] = True
+
+    _in_threads(mark, range(slices))
+    present = np.flatnonzero(used)
+    sums, weight = np.divmod(present, base)
+    weight_f = weight.astype(np.float64)
+    distinct, key_rank = np.unique(
+        score(sums.astype(np.float64), weight_f, weight_f), return_inverse=True
+    )
+    position = np.zeros(largest, dtype=np.int32)
+    position[present] = key_rank
+    ranks = np.empty((slices, n), dtype=_rank_dtype(len(distinct)))
+
+    def rank(s: int) -> npt.NDArray[np.int64]:
+        index = position[keys(s)]
+        ranks[s] = index
+        np.take(distinct, index, out=z[s])
+        return np.bincount(index, minlength=len(distinct))
+
+    return distinct, ranks, np.sum(_in_threads(rank, range(slices)), axis=0)
 
 
 def space_time_gi_star(
@@ -298,9 +370,11 @@ def space_time_gi_star(
 ) -> npt.NDArray[np.float64]:
     """Space-time Gi* z-scores of a (slices, cells) cube of counts on `grid`'s cells (see the
     module's docstring for the neighbourhood and the standardisation)."""
+    if int(time_steps) != time_steps or time_steps < 0:
+        raise ValueError("time_steps must be a whole number of 0 or more")
     cube = np.ascontiguousarray(counts, dtype=np.int64)
     z = np.empty(cube.shape)
-    _space_time_z(cube, grid, time_steps, z)
+    _space_time_z(cube, grid, int(time_steps), z)
     return z
 
 
@@ -390,16 +464,7 @@ def emerging_on_grid(
     if (n, slices) != (len(grid), len(starts)):
         raise ValueError("the cube's shape is not (slices, cells of the grid)")
     z = np.empty((slices, n))
-    present = _space_time_z(counts, grid, int(time_steps), z)  # each slice's distinct z-scores
-    distinct = np.unique(np.concatenate(present))
-    ranks = np.empty((slices, n), dtype=_rank_dtype(len(distinct)))
-
-    def rank(s: int) -> npt.NDArray[np.int64]:
-        index = _index_of(z[s], present[s], distinct)
-        ranks[s] = index
-        return np.bincount(index, minlength=len(distinct))
-
-    multiplicity = np.sum(_in_threads(rank, range(slices)), axis=0)
+    distinct, ranks, multiplicity = _space_time_z(counts, grid, int(time_steps), z)
     p_distinct = 2.0 * stats.norm.sf(np.abs(distinct))
     q = _fdr_bh_grouped(p_distinct, multiplicity) if fdr else p_distinct
     cls_distinct = _classes(distinct, q)
