@@ -3,8 +3,8 @@
 Issue 4: from 1,000,000 points to an FDR hot-spot table in under 1.0 s at city extent (~50k H3
 cells at resolution 9) and under 1.5 s at national extent (~1.4M cells) with the study area's grid
 cached; conditional-permutation inference with 999 permutations at city extent in under 3 s and
-99 at national extent in under 10 s, at least 50x faster than esda; emerging hot spots over 52
-weekly slices in under 1 s at city extent and under 30 s and 5 GiB at national extent.
+99 at national extent in under 10 s, at least 50x faster than esda. (Emerging hot spots, timed
+here before they moved to a space-time cube, are measured by bench/emerging.py.)
 
 What it does
 ------------
@@ -22,8 +22,6 @@ What it does
    - Gi* on both grids, and on the national grid the effective memory bandwidth of its sparse
      matrix-vector product: the bytes it reads (values, column indices, row pointers, the count
      vector) and writes, over its time;
-   - `emerging_hotspots(lat, lon, occurred_at, interval="week")`, in a fresh process per extent
-     so that its peak resident memory (VmHWM) is its own.
 3. Times esda on the same weights (libpysal W built from Waymark's matrix, self-weights included):
    `G_Local(transform="B", star=True)` analytical (permutations=0) and with 99 permutations
    (esda's other defaults; keep_simulations=False). esda runs in a separate process: its numba
@@ -45,7 +43,6 @@ import datetime
 import multiprocessing as mp
 import os
 import platform
-import resource
 import statistics
 import sys
 import time
@@ -70,11 +67,9 @@ POINTS = 1_000_000
 SEED = 20260401
 FIRST_MONDAY = np.datetime64("2025-01-06T00:00:00", "s")
 WEEKS = 52
-GIB = 2**30
 INSET = 0.01  # degrees
 ESDA_SETUP_TIMEOUT = 900.0  # s: grid, libpysal W, one-off numba compilation
 ESDA_ANALYTICAL_TIMEOUT = 300.0
-EMERGING_TIMEOUT = 600.0
 
 
 @dataclass(frozen=True)
@@ -295,72 +290,6 @@ class EsdaProcess:
         self.process.join()
 
 
-# --- emerging hot spots, in a fresh process per extent -------------------------------------
-
-
-def peak_rss() -> int:
-    """This process's peak resident memory in bytes. VmHWM is reset by exec; ru_maxrss is not
-    (a spawned child would report its parent's size at the fork)."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _emerging_worker(conn: Connection, name: str, n: int, seed: int, runs: int) -> None:
-    from waymark.analytics.emerging import emerging_hotspots
-
-    lat, lon, when = make_points(EXTENTS[name], n, seed)
-    baseline = peak_rss()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = emerging_hotspots(lat, lon, when, interval="week")
-        times.append(time.perf_counter() - start)
-        conn.send(("run", times[-1]))
-        slices, cells = len(result.slices), len(result.cells)
-        del result
-    peak = peak_rss()
-    conn.send(("done", (slices, cells, baseline, peak)))
-
-
-@dataclass
-class EmergingFigures:
-    times: list[float] = field(default_factory=list)
-    timed_out: bool = False
-    slices: int = 0
-    cells: int = 0
-    baseline_bytes: int = 0
-    peak_bytes: int = 0
-
-
-def measure_emerging(name: str, *, n: int, seed: int, runs: int, timeout: float) -> EmergingFigures:
-    figures = EmergingFigures()
-    context = mp.get_context("spawn")
-    conn, child = context.Pipe()
-    process = context.Process(target=_emerging_worker, args=(child, name, n, seed, runs))
-    process.start()
-    try:
-        for _ in range(runs):
-            if not conn.poll(timeout):
-                figures.timed_out = True
-                return figures
-            figures.times.append(conn.recv()[1])
-        if conn.poll(60):
-            (figures.slices, figures.cells, figures.baseline_bytes, figures.peak_bytes) = (
-                conn.recv()[1]
-            )
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-    return figures
-
-
 # --- the run -------------------------------------------------------------------------------
 
 
@@ -403,7 +332,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds before an esda permutation run is killed (150)",
     )
     parser.add_argument("--no-esda", action="store_true", help="time Waymark only")
-    parser.add_argument("--no-emerging", action="store_true", help="skip emerging hot spots")
     parser.add_argument(
         "--quick", action="store_true", help="one run per figure; esda at city extent only"
     )
@@ -516,12 +444,6 @@ def run(args: argparse.Namespace) -> int:
     measure_national(session)
     if session.esda is not None:
         session.esda.close()
-    if not args.no_emerging:
-        for name, limit in (("city", 1.0), ("national", 30.0)):
-            figures = measure_emerging(
-                name, n=args.points, seed=args.seed, runs=args.runs, timeout=EMERGING_TIMEOUT
-            )
-            session.rows += emerging_rows(name, figures, limit)
 
     header = [
         f"Date       {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
@@ -632,24 +554,6 @@ def bandwidth_row(grid: hs.Grid, values: npt.NDArray[np.float64], notes: list[st
         f"{seconds(matvec)}, {moved / matvec / 1e9:.1f} GB/s",
         target="(info)",
     )
-
-
-def emerging_rows(name: str, figures: EmergingFigures, limit: float) -> list[Row]:
-    label = f"{name}: emerging, {WEEKS} weeks"
-    if figures.timed_out or not figures.times:
-        row = Row(label, f"> {EMERGING_TIMEOUT:g} s", target=f"< {limit:g} s", passed=False)
-        return [row]
-    taken = statistics.median(figures.times)
-    rows = [Row(label, seconds(taken), target=f"< {limit:g} s", passed=taken < limit)]
-    peak = Row(
-        f"{name}: emerging, peak memory",
-        f"{figures.peak_bytes / GIB:.2f} GiB (+{(figures.peak_bytes - figures.baseline_bytes) / GIB:.2f})",
-    )
-    if name == "national":
-        peak.target = "< 5 GiB"
-        peak.passed = figures.peak_bytes < 5 * GIB
-    rows.append(peak)
-    return rows
 
 
 def report(header: list[str], rows: list[Row], notes: list[str]) -> bool:

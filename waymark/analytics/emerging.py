@@ -1,63 +1,96 @@
-"""Emerging hot spots: Gi* per time slice, a Mann-Kendall trend per cell, ArcGIS categories.
+"""Emerging hot spots on a space-time cube: Gi* over space-time neighbourhoods, standardised
+over the whole cube; Benjamini-Hochberg over the whole cube; a Mann-Kendall trend per cell; and
+ArcGIS Pro's categories.
 
-The space-time cube has one slice per week (weeks start on Monday, UTC) or calendar month, from
-the first point's slice to the last one's, empty slices included; or, given `end`, slices that
-end on that day (see `slice_index`). Every slice uses the same study area and weights as
-`hotspots` (the k-rings of cells occupied in any slice). The categories follow ArcGIS Pro's
-Emerging Hot Spot Analysis; their definitions are in docs/how-to/hotspots.md.
+The cube. One slice per week (weeks start on Monday, UTC) or calendar month, from the first
+point's slice to the last one's, empty slices included; or, given `end`, slices that end on that
+day (see `slice_index`). Its cells are the study area of `hotspots` (the k-rings of the cells
+occupied in any slice); a bin is one cell in one slice, and every bin is counted, empty or not.
+
+The statistic, as ArcGIS's Emerging Hot Spot Analysis and R's sfdep compute it. Bin (i, s)'s
+neighbourhood is every bin (j, u) with j in the k-ring of i (i included) and u in the slices
+s - time_steps, ..., s: its own slice and the `time_steps` before it. The first `time_steps`
+slices have fewer slices behind them, so their neighbourhoods are smaller (nothing is padded).
+Weights are binary and Gi* is the star form, with the mean and standard deviation taken over
+all N bins of the cube:
+
+    z = (S - xbar W) / (sd sqrt((N W - W^2) / (N - 1)))
+
+where S is the neighbourhood's count and W the number of bins in it. That is
+esda.G_Local(transform="B", star=True) on the space-time graph (see the tests).
+
+Significance. Each bin's two-sided normal p is adjusted by Benjamini-Hochberg over all N bins
+(on by default; `fdr=False` leaves p unadjusted), and each bin is classed at 99, 95 and 90%
+confidence (+3..+1 hot, -1..-3 cold). A bin is hot (cold) for the categories where z > 0 (< 0)
+and its p is below `alpha` (0.10: 90%, as ArcGIS).
 
 Speed and memory. A national cube is 52 slices of over a million cells, so the work goes slice
 by slice or block of cells by block, with no dense (slices x cells) float temporaries beyond
-the results themselves, and the costly steps run on distinct z-scores rather than on cells:
+the results themselves:
 
-- Counts are small whole numbers, so within a slice Gi* takes few distinct values. The two-sided
-  p-value and its Benjamini-Hochberg adjustment are worked out once per distinct z-score, with
-  its multiplicity. Equal p-values always share one adjusted value, so this is the adjustment
-  of every cell, not an approximation.
-- Mann-Kendall needs only the order of a cell's z-scores, so each z-score is replaced by its rank
-  among the distinct z-scores of the whole cube (16 bits where they fit). The O(slices^2) sign
-  sums then run on small integers, a block of cells at a time, with the same result as on the
-  floats.
-- The categories are decided for all cells at once (`classify_cells`); `classify_series` is the
-  one-cell definition that it is tested against.
+- The space-time sums are one sparse product with the spatial weights per slice, written into
+  the z array itself, then a running sum over `time_steps + 1` slices (a cumulative sum less the
+  one `time_steps + 1` slices back). No neighbour lists of the cube are built.
+- With binary weights a bin's z depends only on its neighbourhood's count and size, two whole
+  numbers, so a table over those pairs gives every bin its z and its rank among the cube's
+  distinct z-scores without sorting any bin's (sorting each slice is the fallback where the
+  counts are too large for a table).
+- Counts are small whole numbers, so the cube's z-scores take few distinct values. The p-value
+  and its Benjamini-Hochberg adjustment are worked out once per distinct z-score, with its
+  multiplicity over the cube. Equal p-values always share one adjusted value, so this is the
+  adjustment of every bin, not an approximation.
+- Mann-Kendall and the categories work on each z-score's rank among the cube's distinct
+  z-scores (see `emerging_trends`).
 
 Pure numpy / scipy / h3: no Django (house style 7).
 """
 
-import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from waymark.analytics.hotspots import cell_ids, gi_star, grid_build
+from waymark.analytics.emerging_trends import (
+    _BLOCK_CELLS,
+    CATEGORIES,
+    NO_PATTERN,
+    PATTERNS,
+    _in_threads,
+    _mann_kendall_z,
+    _rank_dtype,
+    _sign_sums,
+    classify_cells,
+    classify_series,
+    mann_kendall,
+)
+from waymark.analytics.hotspots import Grid, cell_ids, grid_build
+
+__all__ = [
+    "CATEGORIES",
+    "CONFIDENCE_LEVELS",
+    "DEFAULT_TIME_STEPS",
+    "NO_PATTERN",
+    "PATTERNS",
+    "EmergingResult",
+    "classify_cells",
+    "classify_series",
+    "emerging_hotspots",
+    "emerging_on_grid",
+    "mann_kendall",
+    "months_back",
+    "slice_index",
+    "space_time_gi_star",
+]
 
 Interval = Literal["week", "month"]
 
-PATTERNS = (
-    "new",
-    "consecutive",
-    "intensifying",
-    "persistent",
-    "diminishing",
-    "sporadic",
-    "oscillating",
-    "historical",
-)
-NO_PATTERN = "no pattern"
-# Category codes: a pattern's index in PATTERNS for a hot spot, that plus len(PATTERNS) for a
-# cold spot, and 2 * len(PATTERNS) for no pattern.
-CATEGORIES = (
-    *(f"{pattern} hot spot" for pattern in PATTERNS),
-    *(f"{pattern} cold spot" for pattern in PATTERNS),
-    NO_PATTERN,
-)
+DEFAULT_TIME_STEPS = 1  # ArcGIS's "Neighborhood Time Step" default
+CONFIDENCE_LEVELS = ((3, 0.01), (2, 0.05), (1, 0.10))  # class magnitude, p below this
+
 _EPOCH_MONDAY_OFFSET = 3  # 1970-01-01 was a Thursday
-_BLOCK_CELLS = 8192  # cells per Mann-Kendall block: its working set stays in a core's cache
 
 # Odd 64-bit multipliers for `_index_of`'s hash (Fibonacci hashing and SplitMix64's constants).
 _HASH_MULTIPLIERS = tuple(
@@ -74,22 +107,22 @@ _HASH_MULTIPLIERS = tuple(
     )
 )
 
-_T = TypeVar("_T")
-_R = TypeVar("_R")
-
 
 @dataclass(frozen=True)
 class EmergingResult:
     cells: npt.NDArray[np.str_]
     slices: npt.NDArray[np.datetime64]  # start of each slice
     counts: npt.NDArray[np.int64]  # (slices, cells)
-    z: npt.NDArray[np.float64]  # (slices, cells)
-    p_fdr: npt.NDArray[np.float64]  # (slices, cells), BH within each slice
+    z: npt.NDArray[np.float64]  # (slices, cells): space-time Gi*, standardised over the cube
+    p_fdr: npt.NDArray[np.float64]  # (slices, cells): BH over the cube; plain p if not `fdr`
+    cls: npt.NDArray[np.int8]  # (slices, cells): +3/+2/+1 hot at 99/95/90%, -1..-3 cold, 0
     hot: npt.NDArray[np.bool_]  # (slices, cells): z > 0 and p_fdr < alpha
     cold: npt.NDArray[np.bool_]
     trend_z: npt.NDArray[np.float64]
     trend_p: npt.NDArray[np.float64]
     category: list[str]  # e.g. "new hot spot", "persistent cold spot", "no pattern"
+    time_steps: int = DEFAULT_TIME_STEPS
+    fdr: bool = True
 
 
 def slice_index(
@@ -163,225 +196,6 @@ def _slice_index_to_end(
     return index.astype(np.int64), starts.astype("datetime64[D]")
 
 
-def _cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def _in_threads(work: Callable[[_T], _R], items: Iterable[_T]) -> list[_R]:
-    """`work` over `items` on one thread per core; numpy and scipy release the GIL in the
-    array loops, so the cores share the work."""
-    todo = list(items)
-    workers = min(_cores(), len(todo))
-    if workers <= 1:
-        return [work(item) for item in todo]
-    with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(work, todo))
-
-
-def mann_kendall(series: npt.ArrayLike) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Mann-Kendall trend test down axis 0 of a (time, cells) array of finite values: z and
-    two-sided p.
-
-    S = sum over i<j of sign(x_j - x_i); Var(S) = (n(n-1)(2n+5) - sum t(t-1)(2t+5)) / 18 over
-    groups of t tied values; z uses the continuity correction (S - sign(S)) / sqrt(Var(S)).
-    """
-    x = np.asarray(series, dtype=np.float64)
-    if x.ndim == 1:
-        x = x[:, None]
-    if x.size == 0:
-        return _mann_kendall_ranks(np.zeros(x.shape, dtype=np.int16))
-    distinct, rank = np.unique(x, return_inverse=True)
-    return _mann_kendall_ranks(rank.reshape(x.shape).astype(_rank_dtype(len(distinct))))
-
-
-def _rank_dtype(distinct: int) -> type[np.signedinteger]:
-    return np.int16 if distinct <= np.iinfo(np.int16).max else np.int32
-
-
-def _mann_kendall_ranks(
-    ranks: npt.NDArray[np.signedinteger],
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Mann-Kendall from (time, cells) ranks: any values in the same order, ties included."""
-    t, m = ranks.shape
-    s = np.zeros(m, dtype=np.int64)
-    ties = np.zeros(m, dtype=np.int64)
-
-    def block(lo: int) -> None:
-        hi = min(lo + _BLOCK_CELLS, m)
-        s[lo:hi], ties[lo:hi] = _sign_sums(np.ascontiguousarray(ranks[:, lo:hi]))
-
-    _in_threads(block, range(0, m, _BLOCK_CELLS))
-    return _mann_kendall_z(t, s, ties)
-
-
-def _sign_sums(
-    ranks: npt.NDArray[np.signedinteger],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """S and the tie term sum t(t-1)(2t+5) of each column of a (time, cells) block.
-
-    Row i is compared with the rows after it: `above` of them are greater, `below` smaller, and
-    f = later - above - below equal. Over a group of t equal values, f runs t-1, ..., 1, 0, and
-    6 f (f + 2) summed over them is t(t-1)(2t+5): the tie term comes from the same counts.
-    """
-    t, c = ranks.shape
-    s = np.zeros(c, dtype=np.int64)
-    ties = np.zeros(c, dtype=np.int64)
-    greater = np.empty((t, c), dtype=bool)
-    less = np.empty((t, c), dtype=bool)
-    small = t <= np.iinfo(np.int8).max  # counts of at most t - 1 fit in a byte
-    for i in range(t - 1):
-        later = t - 1 - i
-        np.greater(ranks[i + 1 :], ranks[i], out=greater[:later])
-        np.less(ranks[i + 1 :], ranks[i], out=less[:later])
-        if small:
-            above = np.add.reduce(greater[:later].view(np.int8), axis=0, dtype=np.int8)
-            below = np.add.reduce(less[:later].view(np.int8), axis=0, dtype=np.int8)
-        else:
-            above = np.add.reduce(greater[:later], axis=0, dtype=np.int32)
-            below = np.add.reduce(less[:later], axis=0, dtype=np.int32)
-        up = above.astype(np.int64)
-        down = below.astype(np.int64)
-        s += up - down
-        equal = later - up - down
-        ties += 6 * equal * (equal + 2)
-    return s, ties
-
-
-def _mann_kendall_z(
-    t: int, s: npt.NDArray[np.int64], ties: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    var = (t * (t - 1) * (2 * t + 5) - ties) / 18.0
-    score = s.astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(var > 0, (score - np.sign(score)) / np.sqrt(var), 0.0)
-    p = 2.0 * stats.norm.sf(np.abs(z))
-    return z, p
-
-
-def classify_series(
-    hot: npt.NDArray[np.bool_],
-    cold: npt.NDArray[np.bool_],
-    trend_z: float,
-    trend_p: float,
-    trend_alpha: float = 0.05,
-) -> str:
-    """One cell's ArcGIS category from its per-slice significance and its Mann-Kendall trend.
-
-    `hot` and `cold` are boolean per slice, oldest first. Hot patterns are tested first; cold
-    patterns are the same tests with hot and cold swapped and the trend reversed.
-    """
-    pattern = _pattern(hot, cold, trend_z, trend_p, trend_alpha)
-    if pattern is not None:
-        return f"{pattern} hot spot"
-    pattern = _pattern(cold, hot, -trend_z, trend_p, trend_alpha)
-    if pattern is not None:
-        return f"{pattern} cold spot"
-    return NO_PATTERN
-
-
-def _pattern(
-    hot: npt.NDArray[np.bool_],
-    cold: npt.NDArray[np.bool_],
-    trend_z: float,
-    trend_p: float,
-    trend_alpha: float,
-) -> str | None:
-    slices = len(hot)
-    if slices == 0 or not hot.any():
-        return None
-    share = hot.sum() / slices
-    mostly = share >= 0.9
-    final = bool(hot[-1])
-    rising = trend_p < trend_alpha and trend_z > 0
-    falling = trend_p < trend_alpha and trend_z < 0
-    if not final:
-        return "historical" if mostly else None
-    if mostly:
-        if rising:
-            return "intensifying"
-        if falling:
-            return "diminishing"
-        return "persistent"
-    # The final run of hot slices, and what came before it.
-    before = slices - 1
-    while before >= 0 and hot[before]:
-        before -= 1
-    run = slices - 1 - before
-    earlier_hot = bool(hot[: before + 1].any())
-    if not earlier_hot:
-        return "new" if run == 1 else "consecutive"
-    if cold.any():
-        return "oscillating"
-    return "sporadic"
-
-
-def classify_cells(
-    hot: npt.NDArray[np.bool_],
-    cold: npt.NDArray[np.bool_],
-    trend_z: npt.NDArray[np.float64],
-    trend_p: npt.NDArray[np.float64],
-    trend_alpha: float = 0.05,
-) -> npt.NDArray[np.int8]:
-    """`classify_series` for every cell at once: `hot` and `cold` are (slices, cells), oldest
-    slice first. Returns each cell's index into CATEGORIES."""
-    hot = np.asarray(hot, dtype=bool)
-    cold = np.asarray(cold, dtype=bool)
-    z = np.asarray(trend_z, dtype=np.float64)
-    significant = np.asarray(trend_p, dtype=np.float64) < trend_alpha
-    category = np.full(hot.shape[1], 2 * len(PATTERNS), dtype=np.int8)
-    if hot.shape[0] == 0:
-        return category
-    cold_any = np.asarray(cold.any(axis=0))
-    hot_any = np.asarray(hot.any(axis=0))
-    hot_pattern = _patterns(hot, cold_any, significant & (z > 0), significant & (z < 0))
-    cold_pattern = _patterns(cold, hot_any, significant & (-z > 0), significant & (-z < 0))
-    is_hot = hot_pattern >= 0
-    is_cold = ~is_hot & (cold_pattern >= 0)
-    category[is_hot] = hot_pattern[is_hot]
-    category[is_cold] = cold_pattern[is_cold] + len(PATTERNS)
-    return category
-
-
-def _patterns(
-    hot: npt.NDArray[np.bool_],
-    cold_any: npt.NDArray[np.bool_],
-    rising: npt.NDArray[np.bool_],
-    falling: npt.NDArray[np.bool_],
-) -> npt.NDArray[np.int8]:
-    """`_pattern` for every cell at once: an index into PATTERNS, or -1 for none."""
-    slices = hot.shape[0]
-    count = _count_true(hot)
-    final = hot[-1]
-    mostly = count / slices >= 0.9
-    recent = final & ~mostly
-    # With the final slice hot, a hot slice followed by one that is not means a hot slice
-    # before the final run.
-    earlier_hot = np.logical_or.reduce(np.greater(hot[:-1], hot[1:]), axis=0)
-    first_run = recent & ~earlier_hot
-    pattern = np.full(hot.shape[1], -1, dtype=np.int8)
-    for name, where in (
-        ("historical", ~final & mostly),
-        ("intensifying", final & mostly & rising),
-        ("diminishing", final & mostly & falling),
-        ("persistent", final & mostly & ~rising & ~falling),
-        ("new", first_run & (count == 1)),
-        ("consecutive", first_run & (count > 1)),
-        ("oscillating", recent & earlier_hot & cold_any),
-        ("sporadic", recent & earlier_hot & ~cold_any),
-    ):
-        pattern[where] = PATTERNS.index(name)
-    return pattern
-
-
-def _count_true(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.signedinteger]:
-    """True values down each column; in bytes when they fit, which is several times quicker."""
-    if mask.shape[0] <= np.iinfo(np.int8).max:
-        return np.add.reduce(mask.view(np.int8), axis=0, dtype=np.int8)
-    return np.add.reduce(mask, axis=0, dtype=np.int32)
-
-
 def _fdr_bh_grouped(
     p: npt.NDArray[np.float64], count: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.float64]:
@@ -432,6 +246,146 @@ def _index_of(
     return np.searchsorted(distinct, x)
 
 
+def _neighbourhood_slices(slices: int, time_steps: int) -> npt.NDArray[np.float64]:
+    """How many slices each slice's neighbourhood spans: its own and up to `time_steps` before
+    it (fewer for the first slices, which have fewer before them)."""
+    return (np.minimum(np.arange(slices), time_steps) + 1).astype(np.float64)
+
+
+_KEY_TABLE_LIMIT = 1 << 24  # (sum, size) pairs a look-up table may hold: 80 MB of tables
+
+
+def _space_time_z(
+    counts: npt.NDArray[np.int64], grid: Grid, time_steps: int, z: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.signedinteger], npt.NDArray[np.int64]]:
+    """Fill `z` (slices, cells) with each bin's space-time Gi*. Returns the cube's distinct
+    z-scores (sorted), each bin's rank among them, and how many bins hold each.
+
+    First the spatial sum of every slice, W @ counts[s], one sparse product each, written into
+    `z`; then, in place, the sum over the slice and the `time_steps` before it (a running sum:
+    the cumulative sum less the one `time_steps + 1` slices back, descending so that what is
+    subtracted is still cumulative). The values are whole numbers in floats, so this is exact.
+    Last, every bin is standardised with the mean and variance of the whole cube.
+    """
+    slices, n = counts.shape
+
+    def spatial_sum(s: int) -> tuple[int, int]:
+        row = counts[s]
+        z[s] = grid.weights @ row.astype(np.float64)
+        return int(row.sum()), int(np.dot(row, row))
+
+    moments = _in_threads(spatial_sum, range(slices))
+    if time_steps > 0:
+        for s in range(1, slices):
+            z[s] += z[s - 1]
+        for s in range(slices - 1, time_steps, -1):
+            z[s] -= z[s - time_steps - 1]
+    bins = slices * n
+    total = sum(m[0] for m in moments)
+    squares = sum(m[1] for m in moments)
+    mean = total / bins
+    sd = float(np.sqrt(max(bins * squares - total * total, 0) / bins**2))  # exact in integers
+    spans = _neighbourhood_slices(slices, time_steps)
+
+    def score(
+        sums: npt.NDArray[np.float64],
+        weight: npt.NDArray[np.float64],
+        squared: npt.NDArray[np.float64],
+    ) -> npt.NDArray[np.float64]:
+        denom = sd * np.sqrt(np.maximum(bins * squared - weight**2, 0.0) / max(bins - 1, 1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            standard = (sums - mean * weight) / denom
+        return np.asarray(np.where(denom > 1e-12 * max(abs(mean), 1.0), standard, 0.0))
+
+    # With binary weights a bin's z depends only on its neighbourhood's sum S and size W, two
+    # whole numbers: key = S (W_max + 1) + W. A table over the keys in use gives each bin its
+    # rank at once, and z is worked out once per key; no bin's z is sorted.
+    size = grid.row_sum.astype(np.int64)
+    base = int(size.max(initial=0)) * (time_steps + 1) + 1
+    largest = (int(z.max(initial=0.0)) + 1) * base
+    if grid.binary and largest <= _KEY_TABLE_LIMIT:
+        return _rank_by_key(z, size, spans.astype(np.int64), base, largest, score)
+
+    # Otherwise each slice's distinct z-scores, sorted, and a look-up among them.
+    def standardise(s: int) -> npt.NDArray[np.float64]:
+        z[s] = score(z[s], grid.row_sum * spans[s], grid.row_sq * spans[s])
+        return np.unique(z[s])
+
+    present = _in_threads(standardise, range(slices))
+    distinct = np.unique(np.concatenate(present))
+    ranks = np.empty((slices, n), dtype=_rank_dtype(len(distinct)))
+
+    def rank(s: int) -> npt.NDArray[np.int64]:
+        index = _index_of(z[s], present[s], distinct)
+        ranks[s] = index
+        return np.bincount(index, minlength=len(distinct))
+
+    return distinct, ranks, np.sum(_in_threads(rank, range(slices)), axis=0)
+
+
+def _rank_by_key(
+    z: npt.NDArray[np.float64],
+    size: npt.NDArray[np.int64],
+    spans: npt.NDArray[np.int64],
+    base: int,
+    largest: int,
+    score: Callable[..., npt.NDArray[np.float64]],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.signedinteger], npt.NDArray[np.int64]]:
+    """`_space_time_z`'s ranks through a table of (sum, size) keys below `largest`; `z` holds
+    the sums, and is given the z-scores."""
+    slices, n = z.shape
+    used = np.zeros(largest, dtype=bool)
+
+    def keys(s: int) -> npt.NDArray[np.int64]:
+        key = z[s].astype(np.int64)
+        key *= base
+        key += size * spans[s]
+        return key
+
+    def mark(s: int) -> None:
+        used[keys(s)] = True
+
+    _in_threads(mark, range(slices))
+    present = np.flatnonzero(used)
+    sums, weight = np.divmod(present, base)
+    weight_f = weight.astype(np.float64)
+    distinct, key_rank = np.unique(
+        score(sums.astype(np.float64), weight_f, weight_f), return_inverse=True
+    )
+    position = np.zeros(largest, dtype=np.int32)
+    position[present] = key_rank
+    ranks = np.empty((slices, n), dtype=_rank_dtype(len(distinct)))
+
+    def rank(s: int) -> npt.NDArray[np.int64]:
+        index = position[keys(s)]
+        ranks[s] = index
+        np.take(distinct, index, out=z[s])
+        return np.bincount(index, minlength=len(distinct))
+
+    return distinct, ranks, np.sum(_in_threads(rank, range(slices)), axis=0)
+
+
+def space_time_gi_star(
+    counts: npt.ArrayLike, grid: Grid, time_steps: int = DEFAULT_TIME_STEPS
+) -> npt.NDArray[np.float64]:
+    """Space-time Gi* z-scores of a (slices, cells) cube of counts on `grid`'s cells (see the
+    module's docstring for the neighbourhood and the standardisation)."""
+    if int(time_steps) != time_steps or time_steps < 0:
+        raise ValueError("time_steps must be a whole number of 0 or more")
+    cube = np.ascontiguousarray(counts, dtype=np.int64)
+    z = np.empty(cube.shape)
+    _space_time_z(cube, grid, int(time_steps), z)
+    return z
+
+
+def _classes(distinct: npt.NDArray[np.float64], p: npt.NDArray[np.float64]) -> npt.NDArray[np.int8]:
+    """+3/+2/+1 where z > 0 and p is below 0.01/0.05/0.10; negative for z < 0; else 0."""
+    magnitude = np.zeros(len(p), dtype=np.int8)
+    for level, largest in CONFIDENCE_LEVELS:
+        magnitude[(p < largest) & (magnitude == 0)] = level
+    return np.asarray(magnitude * np.sign(distinct).astype(np.int8), dtype=np.int8)
+
+
 def emerging_hotspots(
     lat: npt.ArrayLike,
     lon: npt.ArrayLike,
@@ -440,21 +394,30 @@ def emerging_hotspots(
     interval: Interval = "week",
     resolution: int = 9,
     k: int = 1,
+    time_steps: int = DEFAULT_TIME_STEPS,
     alpha: float = 0.10,
+    fdr: bool = True,
     trend_alpha: float = 0.05,
     end: np.datetime64 | None = None,
 ) -> EmergingResult:
-    """Gi* per slice; a slice is hot (cold) where z > 0 (< 0) and its BH-adjusted p < alpha.
+    """Space-time Gi* over the cube; a bin is hot (cold) where z > 0 (< 0) and its p, adjusted
+    by Benjamini-Hochberg over the whole cube unless `fdr` is False, is below `alpha`.
 
-    `end` aligns the slices to end on that day (see `slice_index`); points after it are an error.
+    `time_steps` is how many earlier slices each bin's neighbourhood reaches back (ArcGIS's
+    Neighborhood Time Step; 0 is Gi* within each slice, standardised over the cube). `end`
+    aligns the slices to end on that day (see `slice_index`); points after it are an error.
     """
+    if int(time_steps) != time_steps or time_steps < 0:
+        raise ValueError("time_steps must be a whole number of 0 or more")
+    time_steps = int(time_steps)
     ids = cell_ids(lat, lon, resolution)
     if len(ids) == 0:
         grid = grid_build(ids, k)
         empty = np.zeros((0, 0))
         return EmergingResult(
             grid.cells, np.array([], "datetime64[D]"), empty.astype(np.int64), empty, empty,
-            empty.astype(bool), empty.astype(bool), np.zeros(0), np.zeros(0), [],
+            empty.astype(np.int8), empty.astype(bool), empty.astype(bool), np.zeros(0),
+            np.zeros(0), [], time_steps, fdr,
         )  # fmt: skip
     when, starts = slice_index(np.asarray(occurred_at, dtype="datetime64[s]"), interval, end)
     if len(when) != len(ids):
@@ -471,27 +434,52 @@ def emerging_hotspots(
     position = np.searchsorted(grid.ids, occupied)[np.cumsum(first) - 1]
     counts = np.bincount(when[order] * n + position, minlength=slices * n).reshape(slices, n)
 
+    return emerging_on_grid(
+        grid,
+        counts,
+        starts,
+        time_steps=time_steps,
+        alpha=alpha,
+        fdr=fdr,
+        trend_alpha=trend_alpha,
+    )
+
+
+def emerging_on_grid(
+    grid: Grid,
+    counts: npt.NDArray[np.int64],
+    starts: npt.NDArray[np.datetime64],
+    *,
+    time_steps: int = DEFAULT_TIME_STEPS,
+    alpha: float = 0.10,
+    fdr: bool = True,
+    trend_alpha: float = 0.05,
+) -> EmergingResult:
+    """Emerging hot spots of a cube of counts: (slices, cells) on `grid`'s cells, the slices
+    starting on `starts`."""
+    if int(time_steps) != time_steps or time_steps < 0:
+        raise ValueError("time_steps must be a whole number of 0 or more")
+    counts = np.ascontiguousarray(counts, dtype=np.int64)
+    slices, n = counts.shape
+    if (n, slices) != (len(grid), len(starts)):
+        raise ValueError("the cube's shape is not (slices, cells of the grid)")
     z = np.empty((slices, n))
-
-    def z_scores(t: int) -> npt.NDArray[np.float64]:
-        z[t] = gi_star(counts[t].astype(np.float64), grid)
-        return np.unique(z[t])
-
-    present = _in_threads(z_scores, range(slices))  # each slice's distinct z-scores
-    distinct = np.unique(np.concatenate(present))
+    distinct, ranks, multiplicity = _space_time_z(counts, grid, int(time_steps), z)
     p_distinct = 2.0 * stats.norm.sf(np.abs(distinct))
-    ranks = np.empty((slices, n), dtype=_rank_dtype(len(distinct)))
+    q = _fdr_bh_grouped(p_distinct, multiplicity) if fdr else p_distinct
+    cls_distinct = _classes(distinct, q)
+    hot_distinct = (q < alpha) & (distinct > 0)
+    cold_distinct = (q < alpha) & (distinct < 0)
     p_fdr = np.empty((slices, n))
+    cls = np.empty((slices, n), dtype=np.int8)
     hot = np.empty((slices, n), dtype=bool)
     cold = np.empty((slices, n), dtype=bool)
 
-    def adjust(t: int) -> None:
-        rank = _index_of(z[t], present[t], distinct)
-        q = _fdr_bh_grouped(p_distinct, np.bincount(rank, minlength=len(distinct)))
-        np.take(q, rank, out=p_fdr[t])
-        np.take((q < alpha) & (distinct > 0), rank, out=hot[t])
-        np.take((q < alpha) & (distinct < 0), rank, out=cold[t])
-        ranks[t] = rank
+    def adjust(s: int) -> None:
+        np.take(q, ranks[s], out=p_fdr[s])
+        np.take(cls_distinct, ranks[s], out=cls[s])
+        np.take(hot_distinct, ranks[s], out=hot[s])
+        np.take(cold_distinct, ranks[s], out=cold[s])
 
     _in_threads(adjust, range(slices))
     trend_z = np.empty(n)
@@ -513,9 +501,12 @@ def emerging_hotspots(
         counts=counts,
         z=z,
         p_fdr=p_fdr,
+        cls=cls,
         hot=hot,
         cold=cold,
         trend_z=trend_z,
         trend_p=trend_p,
         category=np.array(CATEGORIES, dtype=object)[category].tolist(),
+        time_steps=int(time_steps),
+        fdr=fdr,
     )

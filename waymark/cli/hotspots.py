@@ -3,7 +3,7 @@
     waymark hotspots --input points.csv [--resolution 9] [--k 1] [--permutations 0] [--seed 1]
                      [--fdr 0.05] --output out.csv|out.geojson
     waymark emerging-hotspots --input points.csv --interval week|month [--resolution 9] [--k 1]
-                     --output out.csv|out.geojson
+                     [--time-steps 1] [--confidence 90] [--no-fdr] --output out.csv|out.geojson
 
 They read a CSV of points, need no database, and write the output through a temporary file in the
 same directory, renamed at the end: bad input ends with one line on stderr naming the line and
@@ -56,6 +56,9 @@ def _rate(value: str) -> float:
     return number
 
 
+_ALPHA = {90: 0.10, 95: 0.05, 99: 0.01}  # confidence (%) to the largest p that is significant
+
+
 def _output(value: str) -> Path:
     path = Path(value)
     if path.suffix.lower() not in (".csv", ".geojson"):
@@ -84,11 +87,33 @@ def add_commands(commands: Subcommands) -> None:
     emerging = commands.add_parser(
         "emerging-hotspots",
         help="find new, intensifying and fading places where concerns cluster, from a CSV",
-        description="Gi* per week or month, a Mann-Kendall trend per cell, and the ArcGIS "
-        "emerging hot spot categories. The input needs an occurred_at column. Needs no database.",
+        description="A space-time cube of weeks or months: Gi* over each bin's neighbours in "
+        "space and in the earlier time steps, standardised and corrected for the false discovery "
+        "rate over the whole cube; a Mann-Kendall trend per cell; and the ArcGIS emerging hot "
+        "spot categories. The input needs an occurred_at column. Needs no database. See "
+        "docs/how-to/hotspots.md.",
     )
     _common(emerging)
     emerging.add_argument("--interval", choices=("week", "month"), default="week")
+    emerging.add_argument(
+        "--time-steps",
+        type=_count,
+        default=1,
+        help="earlier slices in each bin's neighbourhood, as ArcGIS's Neighborhood Time Step (1)",
+    )
+    emerging.add_argument(
+        "--confidence",
+        type=int,
+        choices=(90, 95, 99),
+        default=90,
+        help="confidence (%%) at which a bin is a hot or cold spot for the categories (90)",
+    )
+    emerging.add_argument(
+        "--no-fdr",
+        dest="fdr",
+        action="store_false",
+        help="do not correct the p-values for the false discovery rate (corrected by default)",
+    )
     emerging.set_defaults(handler=cmd_emerging_hotspots)
 
 
@@ -180,6 +205,7 @@ def cmd_emerging_hotspots(args: argparse.Namespace) -> int:
     import numpy as np
 
     from waymark.analytics.emerging import emerging_hotspots
+    from waymark.analytics.hotspots import class_label
 
     points = _read(args.input)
     if points.occurred_at is None:
@@ -191,8 +217,21 @@ def cmd_emerging_hotspots(args: argparse.Namespace) -> int:
         interval=args.interval,
         resolution=args.resolution,
         k=args.k,
+        time_steps=args.time_steps,
+        alpha=_ALPHA[args.confidence],
+        fdr=args.fdr,
     )
-    header = ["h3", "count", "slices_hot", "slices_cold", "trend_z", "trend_p", "category"]
+    header = [
+        "h3",
+        "count",
+        "slices_hot",
+        "slices_cold",
+        "final_z",
+        "final_class",
+        "trend_z",
+        "trend_p",
+        "category",
+    ]
     hot, cold = result.hot, result.cold
     total = result.counts.sum(axis=0)
     rows = [
@@ -201,6 +240,8 @@ def cmd_emerging_hotspots(args: argparse.Namespace) -> int:
             int(total[i]),
             int(hot[:, i].sum()),
             int(cold[:, i].sum()),
+            _num(result.z[-1, i]),
+            class_label(int(result.cls[-1, i])),
             _num(result.trend_z[i]),
             _num(result.trend_p[i]),
             result.category[i],
@@ -208,8 +249,10 @@ def cmd_emerging_hotspots(args: argparse.Namespace) -> int:
         for i, cell in enumerate(result.cells.tolist())
     ]
     _write(args.output, header, rows)
+    correction = "after FDR" if args.fdr else "without FDR"
     print(
         f"{len(points):,} points in {len(result.cells):,} cells over {len(result.slices)} "
-        f"{args.interval}s. Written to {args.output}."
+        f"{args.interval}s, {args.time_steps} earlier time step(s) in each neighbourhood; hot "
+        f"and cold at {args.confidence}% {correction}. Written to {args.output}."
     )
     return 0

@@ -95,3 +95,33 @@ def test_emerging_needs_occurred_at(tmp_path, capsys):
     assert main(args) == 2
     assert "column 'occurred_at'" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_emerging_hotspots_options(tmp_path, capsys):
+    path = points_csv(tmp_path, with_time=True)
+    out = tmp_path / "trend.csv"
+    base = ["emerging-hotspots", "--input", str(path), "--interval", "month", "--output", str(out)]
+    assert main([*base, "--time-steps", "0", "--confidence", "99", "--no-fdr"]) == 0
+    printed = capsys.readouterr().out
+    assert "0 earlier time step(s)" in printed and "99% without FDR" in printed
+    rows = list(csv.DictReader(out.open()))
+    assert list(rows[0]) == [
+        "h3", "count", "slices_hot", "slices_cold", "final_z", "final_class", "trend_z", "trend_p",
+        "category",
+    ]  # fmt: skip
+    centre = next(r for r in rows if r["h3"] == h3.latlng_to_cell(*CENTRE, 9))
+    assert centre["final_class"].startswith("hot")
+    assert main(base) == 0
+    assert "1 earlier time step(s)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--time-steps", "-1"), ("--time-steps", "x"), ("--confidence", "80")]
+)
+def test_emerging_hotspots_bad_options_exit_2_naming_the_option(tmp_path, capsys, option, value):
+    out = tmp_path / "out.csv"
+    path = points_csv(tmp_path, with_time=True)
+    args = ["emerging-hotspots", "--input", str(path), "--output", str(out), option, value]
+    assert main(args) == 2
+    assert f"argument {option}" in capsys.readouterr().err
+    assert not out.exists()

@@ -23,6 +23,7 @@ CONFIDENCE_ALPHA = {90: 0.10, 95: 0.05, 99: 0.01}
 RESOLUTIONS = range(6, 11)
 RING_SIZES = range(1, 4)
 INTERVALS = ("month", "week")
+TIME_STEPS = range(0, 4)  # earlier slices in an emerging hot spot's neighbourhood
 DEFAULT_MONTHS = 12
 
 
@@ -39,6 +40,8 @@ class AnalysisFilters:
     k: int = 1
     confidence: int = 95
     interval: str = "month"
+    time_steps: int = 1  # ArcGIS's Neighborhood Time Step default
+    fdr: bool = True  # Benjamini-Hochberg; off only on request
 
     def key(self) -> str:
         return "|".join(
@@ -53,6 +56,8 @@ class AnalysisFilters:
                 self.k,
                 self.confidence,
                 self.interval,
+                self.time_steps,
+                self.fdr,
             )
         )
 

@@ -27,6 +27,16 @@ RESOLUTION_CHOICES = (
     (10, "Blocks (about 0.015 square kilometres)"),
 )
 RING_CHOICES = ((1, "Next-door areas"), (2, "Two areas out"), (3, "Three areas out"))
+TIME_STEP_CHOICES = (
+    (0, "That month or week alone"),
+    (1, "It and the one before"),
+    (2, "It and the two before"),
+    (3, "It and the three before"),
+)
+FDR_CHOICES = (
+    ("on", "Correct for the number of areas and periods tested (recommended)"),
+    ("off", "Do not correct"),
+)
 
 
 class PlaceAnalysisForm(GovukForm):
@@ -99,6 +109,23 @@ class PlaceAnalysisForm(GovukForm):
         error_messages={"invalid_choice": "Select how far around each area to compare"},
     )
 
+    time_steps = forms.TypedChoiceField(
+        label="Compare each month or week with",
+        choices=TIME_STEP_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="For trends: the earlier months or weeks counted with each one",
+        error_messages={"invalid_choice": "Select how many earlier time steps, from 0 to 3"},
+    )
+    fdr = forms.ChoiceField(
+        label="False discoveries",
+        choices=FDR_CHOICES,
+        required=False,
+        help_text="Without the correction, more areas are flagged by chance alone",
+        error_messages={"invalid_choice": "Select on or off"},
+    )
+
     FILTER_ORDER = [
         "months",
         "end",
@@ -109,6 +136,8 @@ class PlaceAnalysisForm(GovukForm):
         "confidence",
         "resolution",
         "k",
+        "time_steps",
+        "fdr",
     ]
     field_order = FILTER_ORDER
 
@@ -120,6 +149,8 @@ class PlaceAnalysisForm(GovukForm):
             self.fields[name].initial = value
         self.fields["resolution"].initial = 9
         self.fields["k"].initial = 1
+        self.fields["time_steps"].initial = 1
+        self.fields["fdr"].initial = "on"
 
     def clean_end(self) -> date | None:
         end: date | None = self.cleaned_data.get("end")
@@ -145,6 +176,8 @@ class PlaceAnalysisForm(GovukForm):
             k=data.get("k") or 1,
             confidence=data.get("confidence") or 95,
             interval=data.get("interval") or "month",
+            time_steps=1 if data.get("time_steps") is None else data["time_steps"],
+            fdr=(data.get("fdr") or "on") == "on",
         )
 
 
@@ -253,6 +286,12 @@ class AnalysisQuery(PlaceAnalysisForm):
             ("months", "How many months, up to the end date"),
             ("agency", "The id of the agency that recorded the concerns (see /api/agencies/)"),
             ("end", "A date, like 2026-11-27; the latest concern if not given"),
+            (
+                "time_steps",
+                "Earlier slices in each emerging hot spot's neighbourhood, from 0 to 3 (ArcGIS's "
+                "Neighborhood Time Step)",
+            ),
+            ("fdr", "on: Benjamini-Hochberg over every area (and slice); off: no correction"),
         ):
             self.fields[name].help_text = hint
 

@@ -1,6 +1,6 @@
 """Hot spots (Gi* over the whole period) and emerging hot spots (the trend in each area)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -10,6 +10,7 @@ from waymark.analytics.hotspots import (
     HotspotResult,
     bin_points,
     class_label,
+    classify,
     counts_on_grid,
     grid_build,
     hotspots_on_grid,
@@ -98,6 +99,8 @@ def _analyse(filters: AnalysisFilters) -> PlaceAnalysis:
     result: HotspotResult = hotspots_on_grid(
         grid, counts_on_grid(grid, point_cells), fdr=filters.alpha
     )
+    if not filters.fdr:  # classes from the unadjusted p, which p_fdr then shows
+        result = replace(result, p_fdr=result.p, cls=classify(result.z, result.p, filters.alpha))
     emerging = emerging_hotspots(
         points.lat,
         points.lon,
@@ -105,7 +108,9 @@ def _analyse(filters: AnalysisFilters) -> PlaceAnalysis:
         interval=filters.interval,  # type: ignore[arg-type]
         resolution=filters.resolution,
         k=filters.k,
+        time_steps=filters.time_steps,
         alpha=filters.alpha,
+        fdr=filters.fdr,
         end=np.datetime64(filters.date_to, "D"),
     )
     trend = dict(zip(emerging.cells.tolist(), emerging.category, strict=True))

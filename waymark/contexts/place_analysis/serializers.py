@@ -86,6 +86,12 @@ class FiltersSerializer(serializers.Serializer):
     k = serializers.IntegerField(help_text="Rings of neighbouring cells each cell is compared with")
     confidence = serializers.IntegerField(help_text="90, 95 or 99 (%)")
     interval = serializers.CharField(help_text="month or week: the length of each time slice")
+    time_steps = serializers.IntegerField(
+        help_text="Earlier slices in each emerging hot spot's space-time neighbourhood"
+    )
+    fdr = serializers.BooleanField(
+        help_text="Whether p-values are adjusted for the false discovery rate (Benjamini-Hochberg)"
+    )
 
 
 class CentroidField(serializers.ListField):
@@ -132,7 +138,9 @@ class HotspotCellSerializer(serializers.Serializer):
     count_suppressed = serializers.BooleanField()
     z = FiniteFloatField(help_text="Getis-Ord Gi* z-score")
     p = FiniteFloatField()
-    p_fdr = FiniteFloatField(help_text="p adjusted for the false discovery rate")
+    p_fdr = FiniteFloatField(
+        help_text="p adjusted for the false discovery rate; p itself when fdr is off"
+    )
     cls = serializers.IntegerField(
         source="cls", help_text="+3 to +1: more concerns than chance (99, 95, 90%); 0; -1 to -3"
     )
@@ -193,6 +201,7 @@ class HotspotsGeoJSONSerializer(AnalysisSummarySerializer):
 class SliceShown:
     start: date
     z: float
+    cls: int
     hot: bool
     cold: bool
     count: int | None
@@ -224,6 +233,7 @@ def emerging_cells(analysis: PlaceAnalysis) -> list[EmergingCell]:
             SliceShown(
                 start=start,
                 z=float(hot.z[j, i]),
+                cls=int(hot.cls[j, i]),
                 hot=bool(hot.hot[j, i]),
                 cold=bool(hot.cold[j, i]),
                 count=shown(int(hot.counts[j, i])),
@@ -246,11 +256,26 @@ def emerging_cells(analysis: PlaceAnalysis) -> list[EmergingCell]:
 
 class EmergingSliceSerializer(serializers.Serializer):
     start = serializers.DateField()
-    z = FiniteFloatField(help_text="Gi* z-score in this slice")
-    hot = serializers.BooleanField(help_text="More concerns than chance in this slice")
-    cold = serializers.BooleanField(help_text="Fewer concerns than chance in this slice")
+    z = FiniteFloatField(
+        help_text="Space-time Gi* z-score: this slice and the earlier time steps, standardised "
+        "over every area and slice"
+    )
+    cls = serializers.IntegerField(
+        source="cls",
+        help_text="+3 to +1: more concerns than chance at 99, 95, 90% confidence; 0; -1 to -3",
+    )
+    hot = serializers.BooleanField(
+        help_text="More concerns than chance in this slice, at the confidence chosen"
+    )
+    cold = serializers.BooleanField(
+        help_text="Fewer concerns than chance in this slice, at the confidence chosen"
+    )
     count = serializers.IntegerField(allow_null=True, help_text="null for 1 to 4")
     count_suppressed = serializers.BooleanField()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "class", as for a cell's result, is a Python keyword.
+        return {("class" if k == "cls" else k): f for k, f in super().get_fields().items()}
 
 
 class EmergingCellSerializer(serializers.Serializer):

@@ -161,6 +161,18 @@ def test_emerging_hot_spots_give_each_cell_its_series(api, town):
     assert ring[0] == ring[-1]
 
 
+def test_emerging_slices_carry_their_class_and_the_filters_their_options(api, town):
+    answer = api.get(EMERGING).json()
+    assert (answer["filters"]["time_steps"], answer["filters"]["fdr"]) == (1, True)
+    arcade = next(c for c in answer["cells"] if c["cell"] == town.arcade_cell)
+    final = arcade["slices"][-1]
+    assert final["class"] in (1, 2, 3) and final["hot"] is True
+    for piece in arcade["slices"]:
+        assert piece["hot"] is (piece["class"] >= 2)  # 95% by default
+    answer = api.get(EMERGING, {"time_steps": "0", "fdr": "off"}).json()
+    assert (answer["filters"]["time_steps"], answer["filters"]["fdr"]) == (0, False)
+
+
 def test_weekly_slices_are_a_week_apart(api, town):
     answer = api.get(EMERGING, {"interval": "week", "months": "3"}).json()
     starts = [datetime.date.fromisoformat(s) for s in answer["slices"]]

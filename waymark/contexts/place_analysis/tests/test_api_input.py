@@ -41,6 +41,9 @@ pytestmark = pytest.mark.django_db
         (HOTSPOTS, {"k": "9"}, "k", ""),
         (f"{HOTSPOTS}geojson/", {"k": "-1"}, "k", ""),
         (EMERGING, {"interval": "fortnight"}, "interval", "month or week"),
+        (EMERGING, {"time_steps": "-1"}, "time_steps", "from 0 to 3"),
+        (EMERGING, {"time_steps": "4"}, "time_steps", "from 0 to 3"),
+        (f"{EMERGING}geojson/", {"fdr": "no"}, "fdr", "on or off"),
         (f"{EMERGING}geojson/", {"months": "x"}, "months", ""),
         (NEAR_REPEAT, {"distance_bands": "100,abc"}, "distance_bands", "whole numbers"),
         (NEAR_REPEAT, {"distance_bands": "200,100"}, "distance_bands", "smallest to largest"),
@@ -81,7 +84,7 @@ def test_bad_input_is_refused_with_a_message_for_the_field(api, town, url, query
 
 NAMES = [
     "category", "months", "end", "interval", "age_band", "agency", "confidence", "resolution",
-    "k", "distance_bands", "day_bands", "runs", "seed", "min_young_people", "by", "limit",
+    "k", "time_steps", "fdr", "distance_bands", "day_bands", "runs", "seed", "min_young_people", "by", "limit",
     "place", "cell",
 ]  # fmt: skip
 AWKWARD = st.one_of(

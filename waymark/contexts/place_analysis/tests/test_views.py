@@ -126,6 +126,26 @@ def test_bad_filters_get_a_clear_error_and_the_defaults(client, town):
     assert "Select a period of 3, 6, 12 or 24 months" in body
     assert "Enter the end of the period as a date, like 2026-11-27" in body
     assert "Select a size of area from the list" in body
+    body = client.get("/places/at-risk/?time_steps=-1&fdr=maybe").content.decode()
+    assert "Select how many earlier time steps, from 0 to 3" in body
+    assert "Select on or off" in body
+
+
+def test_time_steps_and_the_fdr_switch_reach_the_analysis(client, town):
+    client.force_login(town["worker"])
+    body = client.get("/places/at-risk/?time_steps=0&fdr=off").content.decode()
+    assert "There is a problem" not in body
+    assert "without correcting for the number of areas tested" in body
+    start, end = analysis_default_period()
+    plain = place_analysis(filters=AnalysisFilters(date_from=start, date_to=end))
+    assert plain.hot is not None and (plain.hot.time_steps, plain.hot.fdr) == (1, True)
+    filters = AnalysisFilters(date_from=start, date_to=end, time_steps=0, fdr=False)
+    uncorrected = place_analysis(filters=filters)
+    assert uncorrected.hot is not None
+    assert (uncorrected.hot.time_steps, uncorrected.hot.fdr) == (0, False)
+    # Without the correction as many bins are significant, or more.
+    assert (uncorrected.hot.cls != 0).sum() >= (plain.hot.cls != 0).sum()
+    assert sum(r.cls != 0 for r in uncorrected.rows) >= sum(r.cls != 0 for r in plain.rows)
 
 
 def test_an_area_shows_its_places_and_only_the_concerns_the_user_may_see(client, town):
