@@ -1,6 +1,6 @@
 """Emerging hot spots on the space-time cube: Waymark against esda and a plain implementation.
 
-Targets (issue 10), on the 2-core development machine: 1,000,000 points over 52 weekly slices
+Targets, on the 2-core development machine: 1,000,000 points over 52 weekly slices
 to the emerging hot-spot categories in under 1 s at city extent (~50k H3 cells at resolution 9),
 and in under 30 s and 5 GiB at national extent (~1.5M cells).
 
