@@ -39,12 +39,8 @@ import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
-from importlib import metadata
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -53,6 +49,17 @@ from scipy import sparse, stats
 BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
+
+from _common import Row, report, seconds, timed, versions  # noqa: E402
+
+PACKAGES = (
+    "numpy",
+    "scipy",
+    "h3",
+    "h3ronpy",
+    "esda",
+    "libpysal",
+)  # whose versions the report prints
 
 from waymark.analytics import emerging, hotspots  # noqa: E402
 
@@ -162,33 +169,6 @@ def emerging_by_product(
 # --- timing ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Timing:
-    wall: float  # median, s
-    cpu: float  # median, s, all threads
-    result: Any
-
-    def text(self) -> str:
-        return f"{seconds(self.wall)} (CPU {seconds(self.cpu)})"
-
-
-def timed(fn: Callable[[], Any], repeat: int, warm_up: bool = False) -> Timing:
-    if warm_up:
-        fn()
-    walls, cpus = [], []
-    result = None
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        result = fn()
-        walls.append(time.perf_counter() - start)
-        cpus.append(time.process_time() - start_cpu)
-    return Timing(statistics.median(walls), statistics.median(cpus), result)
-
-
-def seconds(value: float) -> str:
-    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
-
-
 def peak_rss() -> int:
     """This process's peak resident memory in bytes (VmHWM; ru_maxrss where /proc is absent)."""
     try:
@@ -228,16 +208,6 @@ def national_once(seed: int) -> tuple[float, float, int, int, int, int]:
 
 
 # --- the run ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    measure: str
-    waymark: str
-    peer: str = ""
-    ratio: str = ""
-    target: str = ""
-    passed: bool | None = None
 
 
 def esda_rows(args: argparse.Namespace, notes: list[str]) -> list[Row]:
@@ -326,40 +296,6 @@ def national_rows(args: argparse.Namespace) -> list[Row]:
     ]
 
 
-def versions() -> str:
-    found = []
-    for name in ("numpy", "scipy", "h3", "h3ronpy", "esda", "libpysal"):
-        try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name} absent")
-    return ", ".join(found)
-
-
-def report(header: list[str], rows: list[Row], notes: list[str]) -> bool:
-    width = 150
-    print("=" * width)
-    print("Emerging hot spots on the space-time cube: Waymark against esda and a plain peer")
-    for line in header:
-        print(line)
-    print("-" * width)
-    print(f"{'measure':<70} {'Waymark':<24} {'peer':<26} {'ratio':>6}  {'target':<9} result")
-    for row in rows:
-        verdict = "" if row.passed is None else ("PASS" if row.passed else "FAIL")
-        print(
-            f"{row.measure:<70} {row.waymark:<24} {row.peer:<26} {row.ratio:>6}  "
-            f"{row.target:<9} {verdict}"
-        )
-    print("-" * width)
-    for note in notes:
-        print(note)
-    passed = all(row.passed is not False for row in rows)
-    missed = [row.measure.strip() for row in rows if row.passed is False]
-    print(("PASS: every target met" if passed else f"FAIL: missed {'; '.join(missed)}") + ".")
-    print("=" * width)
-    return passed
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per figure; median (3)")
@@ -385,7 +321,7 @@ def run(args: argparse.Namespace) -> int:
         f"Machine    {platform.machine()}, {os.cpu_count()} cores, load average "
         f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after; "
         f"Python {platform.python_version()}",
-        f"Versions   {versions()}",
+        f"Versions   {versions(('numpy', 'scipy', 'h3', 'h3ronpy', 'esda', 'libpysal'))}",
         f"Cube       weekly slices, H3 resolution 9, k = 1, {TIME_STEPS} time step, BH over the "
         "cube, 90% for the categories",
         f"Figures    median of {args.repeat} runs, wall time (CPU time, all threads)",
@@ -401,7 +337,13 @@ def run(args: argparse.Namespace) -> int:
             "that count on both cores are pessimistic; the CPU times are the steadier figure."
         )
     notes.append(f"Wall time {time.perf_counter() - started:.0f} s.")
-    passed = report(header, rows, notes)
+    passed = report(
+        "Emerging hot spots on the space-time cube: Waymark against esda and a plain peer",
+        header,
+        rows,
+        notes,
+        width=150,
+    )
     return 0 if passed or not args.check else 1
 
 

@@ -29,14 +29,8 @@ import argparse
 import datetime
 import os
 import platform
-import statistics
 import sys
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +39,10 @@ from scipy.spatial import cKDTree
 BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
+
+from _common import Row, report, seconds, timed, versions  # noqa: E402
+
+PACKAGES = ("numpy", "scipy", "h3", "h3ronpy")  # whose versions the report prints
 
 from waymark.analytics.near_repeat import knox_test  # noqa: E402
 
@@ -113,44 +111,7 @@ def knox_by_tree(
 # --- timing ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Timing:
-    wall: float  # median, s
-    cpu: float  # median, s, all threads
-    result: Any
-
-    def text(self, scale: float = 1.0) -> str:
-        return f"{seconds(self.wall * scale)} (CPU {seconds(self.cpu * scale)})"
-
-
-def timed(fn: Callable[[], Any], repeat: int, warm_up: bool = False) -> Timing:
-    if warm_up:
-        fn()
-    walls, cpus = [], []
-    result = None
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        result = fn()
-        walls.append(time.perf_counter() - start)
-        cpus.append(time.process_time() - start_cpu)
-    return Timing(statistics.median(walls), statistics.median(cpus), result)
-
-
-def seconds(value: float) -> str:
-    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
-
-
 # --- the run ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    measure: str
-    waymark: str
-    peer: str = ""
-    ratio: str = ""
-    target: str = ""
-    passed: bool | None = None
 
 
 def knox_rows(side_km: float, args: argparse.Namespace) -> list[Row]:
@@ -183,40 +144,6 @@ def knox_rows(side_km: float, args: argparse.Namespace) -> list[Row]:
     ]
 
 
-def versions() -> str:
-    found = []
-    for name in ("numpy", "scipy", "h3", "h3ronpy"):
-        try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name} absent")
-    return ", ".join(found)
-
-
-def report(header: list[str], rows: list[Row], notes: list[str]) -> bool:
-    width = 134
-    print("=" * width)
-    print("Near repeats: the Knox test, Waymark against a plain peer")
-    for line in header:
-        print(line)
-    print("-" * width)
-    print(f"{'measure':<58} {'Waymark':<24} {'peer':<26} {'ratio':>6}  {'target':<9} result")
-    for row in rows:
-        verdict = "" if row.passed is None else ("PASS" if row.passed else "FAIL")
-        print(
-            f"{row.measure:<58} {row.waymark:<24} {row.peer:<26} {row.ratio:>6}  "
-            f"{row.target:<9} {verdict}"
-        )
-    print("-" * width)
-    for note in notes:
-        print(note)
-    passed = all(row.passed is not False for row in rows)
-    missed = [row.measure.strip() for row in rows if row.passed is False]
-    print(("PASS: every target met" if passed else f"FAIL: missed {'; '.join(missed)}") + ".")
-    print("=" * width)
-    return passed
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per figure; median (3)")
@@ -239,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         f"Date       {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
         f"Machine    {platform.machine()}, {os.cpu_count()} cores, load average "
         f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after; "
-        f"Python {platform.python_version()}; {versions()}",
+        f"Python {platform.python_version()}; {versions(('numpy', 'scipy', 'h3', 'h3ronpy'))}",
         f"Knox       {EVENTS:,} events over 365 days, uniform over the square; bands "
         f"{', '.join(f'{d:g}' for d in DISTANCE_BANDS)} m x "
         f"{', '.join(map(str, DAY_BANDS))} days; {RUNS} runs",
@@ -260,7 +187,13 @@ def run(args: argparse.Namespace) -> int:
             f"The machine was not idle (load average {load_before:.2f} before): wall times "
             "that count on both cores are pessimistic; the CPU times are the steadier figure."
         )
-    passed = report(header, rows, notes)
+    passed = report(
+        "Near repeats: the Knox test, Waymark against a plain peer",
+        header,
+        rows,
+        notes,
+        width=134,
+    )
     return 0 if passed or not args.check else 1
 
 
