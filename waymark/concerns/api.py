@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from waymark.accounts.selectors import agency_list_visible_to
-from waymark.audit.api import audit_read
+from waymark.audit.api import AuditedListMixin, audit_read
 from waymark.contexts.models import Place
 from waymark.contexts.places.selectors import place_list_visible_to
 from waymark.core.api import (
@@ -230,6 +230,7 @@ class ConcernCreateSerializer(serializers.Serializer):
     create=extend_schema(request=ConcernCreateSerializer, responses={201: ConcernSerializer}),
 )
 class ConcernViewSet(
+    AuditedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -336,6 +337,7 @@ class AssociationSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(create=extend_schema(responses={201: AssociationSerializer}))
 class AssociationViewSet(
+    AuditedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -380,7 +382,7 @@ class AssociationViewSet(
 # record itself, but they are concerns and associations, so they are read here.
 
 
-class _YoungPersonListView(generics.ListAPIView):
+class _YoungPersonListView(AuditedListMixin, generics.ListAPIView):
     """A list about one young person: refused as not found unless the user may see them, and
     audited once per request, whatever else (the browsable API's forms) reads the queryset."""
 

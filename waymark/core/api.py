@@ -21,6 +21,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.settings import api_settings
 
 from waymark.core.references import reference_normalise
@@ -156,3 +157,10 @@ class EnumChoiceFieldExtension(OpenApiSerializerFieldExtension):
         schema.pop("x-spec-enum-id", None)
         schema["enum"] = [c for c in schema["enum"] if c not in ("", None)]
         return schema
+
+
+class CappedPagination(LimitOffsetPagination):
+    """Pages of at most 100 records, whatever `limit` asks for: no one reads a whole register
+    in one request."""
+
+    max_limit = 100

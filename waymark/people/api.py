@@ -16,8 +16,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from waymark.audit.api import audit_read
-from waymark.audit.services import audit_record_many
+from waymark.audit.api import AuditedListMixin, audit_read
+from waymark.audit.models import AuditAction
 from waymark.contexts.places.selectors import place_list_visible_to, ward_list_visible_to
 from waymark.core.api import (
     ANY_YOUNG_PERSON_VIEW,
@@ -154,6 +154,7 @@ class BreakGlassSerializer(serializers.Serializer):
     ),
 )
 class YoungPersonViewSet(
+    AuditedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -192,10 +193,16 @@ class YoungPersonViewSet(
         query = request.query_params.get("q", "").strip()
         if not query:
             return super().list(request, *args, **kwargs)
+        # Audited as a search (see audit_list_action): who was found, by whom, never the query.
         page = self.paginate_queryset(young_person_search(user=request.user, query=query)) or []
-        # The query is not kept: it may be a name. Who was found, by whom, is.
-        audit_record_many(actor=request.user, action="search", objs=page, purpose="API search")
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def audit_list_action(self) -> str:
+        return (
+            AuditAction.SEARCH
+            if self.request.query_params.get("q", "").strip()
+            else AuditAction.VIEW
+        )
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
@@ -314,6 +321,7 @@ class PersonOfConcernCreateSerializer(serializers.Serializer):
     ),
 )
 class PersonOfConcernViewSet(
+    AuditedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -303,6 +303,24 @@ def test_a_young_persons_chronology_and_links_are_audited_once_and_answer_head(
     url = f"/api/young-people/{person.reference}/{what}/"
     # The browsable API reads the queryset again for its forms: still one read, one event.
     assert api.get(url, HTTP_ACCEPT="text/html").status_code == 200
-    events = AuditEvent.objects.filter(purpose=f"API GET {url}")
+    events = AuditEvent.objects.filter(purpose=f"API GET {url}", object_type="people.youngperson")
     assert [(e.object_id, e.changed_fields) for e in events] == [(str(person.pk), [what])]
     assert api.head(url).status_code == 200
+
+
+def test_a_list_page_is_capped_and_audited_record_by_record(api, practitioner):
+    person = YoungPersonFactory(created_by_agency=practitioner.agency)
+    place = PlaceFactory()
+    for _ in range(103):
+        concern_make(actor=practitioner, young_people=[person], place=place)
+    response = api.get("/api/concerns/", {"limit": 100000})
+    assert response.status_code == 200
+    shown = [c["reference"] for c in response.json()["results"]]
+    assert len(shown) == 100
+    assert response.json()["count"] == 103
+    events = AuditEvent.objects.filter(
+        actor=practitioner, action="view", purpose="API GET /api/concerns/"
+    )
+    assert sorted(e.object_id for e in events) == sorted(
+        str(pk) for pk in Concern.objects.filter(reference__in=shown).values_list("pk", flat=True)
+    )
