@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "waymark.core.middleware.PermissionsPolicyMiddleware",
     "waymark.core.middleware.RequestIdMiddleware",
+    # Inside the request id: writes the reads of each response, once per object read.
+    "waymark.audit.reads.AuditReadMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

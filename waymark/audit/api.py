@@ -7,16 +7,17 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 
 from .models import AuditAction
-from .services import audit_record, audit_record_many
+from .reads import audit_reads
+from .services import audit_record_many
 
 
 def audit_read(request: Request, obj: Model, *, what: str = "") -> None:
-    """Log that the user read a record of personal data, and through which endpoint."""
-    audit_record(
+    """Log that the user read a record of personal data, and through which endpoint: once per
+    response, however often the response reads it (`waymark.audit.reads`)."""
+    audit_reads(
         actor=request.user,
-        action="view",
-        obj=obj,
-        changed_fields=[what] if what else [],
+        objs=[obj],
+        what=what,
         purpose=f"API {request.method} {request.path}"[:500],
     )
 

@@ -15,6 +15,7 @@ Either way the unique constraint on prev_hash refuses a fork if anything writes 
 """
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -106,29 +107,69 @@ def audit_record(
 def audit_record_many(
     *, actor: "Actor | None", action: str, objs: Iterable[models.Model], purpose: str = ""
 ) -> None:
-    """One event per object, each chained, written in one statement per thousand (searches)."""
-    user = signed_in_or_none(actor)
-    rid, now = current_request_id(), timezone.now()
-    events = [
-        AuditEvent(
-            at=now,
-            actor=user,
-            agency_id=getattr(user, "agency_id", None),
-            action=action,
-            object_type=_object_type(o),
-            object_id=str(o.pk),
-            purpose=purpose,
-            request_id=rid,
-        )
-        for o in objs
-    ]
+    """One event per object, each chained, written in one statement per thousand (searches).
+
+    A read (view or search) made while a request is being answered is collected instead, and
+    written once per object when the response is complete (`waymark.audit.reads`).
+    """
+    # Imported here: reads builds on this module.
+    from .reads import READ_ACTIONS, audit_reads
+
+    if action in READ_ACTIONS:
+        audit_reads(actor=actor, action=action, objs=objs, purpose=purpose)
+        return
+    audit_record_events(
+        events=[
+            PendingEvent(
+                actor=actor,
+                action=action,
+                object_type=_object_type(o),
+                object_id=str(o.pk),
+                purpose=purpose,
+            )
+            for o in objs
+        ]
+    )
+
+
+@dataclass
+class PendingEvent:
+    """An event to be written: one object, and why (the fields read or written, the purpose)."""
+
+    actor: "Actor | None"
+    action: str
+    object_type: str
+    object_id: str
+    changed_fields: set[str] = field(default_factory=set)
+    purpose: str = ""
+
+
+def audit_record_events(*, events: Sequence[PendingEvent]) -> None:
+    """Write these events in order, each chained, in one statement per thousand."""
     if not events:
         return
+    rid, now = current_request_id(), timezone.now()
+    rows = []
+    for e in events:
+        user = signed_in_or_none(e.actor)
+        rows.append(
+            AuditEvent(
+                at=now,
+                actor=user,
+                agency_id=getattr(user, "agency_id", None),
+                action=e.action,
+                object_type=e.object_type,
+                object_id=e.object_id,
+                changed_fields=sorted(e.changed_fields),
+                purpose=e.purpose[:500],
+                request_id=rid,
+            )
+        )
     using = router.db_for_write(AuditEvent)
     with transaction.atomic(using=using, savepoint=False):
-        _chain(events, using)
+        _chain(rows, using)
         # bulk_create inserts in list order, so ids follow the chain.
-        AuditEvent.objects.using(using).bulk_create(events, batch_size=1000)
+        AuditEvent.objects.using(using).bulk_create(rows, batch_size=1000)
 
 
 # --- share log -------------------------------------------------------------------------------
