@@ -5,10 +5,14 @@ cannot ship without saying who may see it. For each entry it checks:
 
 1. an anonymous user is refused (sent to sign in, or 401/403 from the API);
 2. a practitioner of another agency with no involvement is refused (403 or 404) where the route
-   shows a young person's record, and on every route sees none of the young person's identifying
-   data in the body;
+   shows a young person's record, and on every route finds none of the world's identifying data
+   in the body, HTML, JSON or GeoJSON: the children's names, dates of birth (in every format a
+   page or the API writes them) and NHS numbers, the concern's narrative and the person of
+   concern's name;
 3. the permitted user gets the page or record;
-4. reading personal data writes an audit event for that user.
+4. the permitted user's response writes an audit event, in that very request, for each record
+   whose identifying data it shows: lists, maps and dashboards as much as a record's own page.
+   The check is generic, so a new route is held to it as soon as it has an entry.
 """
 
 import datetime
@@ -20,6 +24,7 @@ import h3
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from waymark.accounts.models import Role
@@ -33,9 +38,25 @@ from waymark.contexts.peer_groups.services import peer_group_save
 from waymark.contexts.tests.factories import PlaceFactory, WardFactory
 from waymark.people.tests.factories import PersonFlagFactory, YoungPersonFactory
 
-# What must never reach a user without involvement.
+# What must never reach a user without involvement. Made-up names no factory will produce.
 GIVEN, FAMILY, NHS = "Zarathustra", "Quinlan-Okonkwo", "9434765919"
+BORN = datetime.date(2011, 5, 23)
+OTHER_GIVEN, OTHER_FAMILY = "Leopoldine", "Ashcombe-Varga"
+OTHER_BORN = datetime.date(2012, 3, 9)
 NARRATIVE = "seen getting into a silver hatchback outside the arcade"
+POC_NAMES = "Crispin Thornwhistle"
+
+
+def born_as_written(day: datetime.date) -> list[str]:
+    """A date of birth in every form a page or the API writes a date."""
+    return [
+        day.isoformat(),
+        day.strftime("%d/%m/%Y"),
+        f"{day.day} {day:%B %Y}",
+        f"{day.day} {day:%b %Y}",
+        f"{day:%d %B %Y}",
+        f"{day:%d %b %Y}",
+    ]
 
 
 @dataclass
@@ -61,12 +82,21 @@ def world(db) -> World:
     manager = UserFactory(username="morgan", agency=agency, role=Role.MANAGER)
     outsider = UserFactory(username="alex", agency=police, role=Role.PRACTITIONER)
     zara = YoungPersonFactory(
-        given_name=GIVEN, family_name=FAMILY, nhs_number=NHS, created_by_agency=agency
+        given_name=GIVEN,
+        family_name=FAMILY,
+        nhs_number=NHS,
+        date_of_birth=BORN,
+        created_by_agency=agency,
     )
-    leo = YoungPersonFactory(created_by_agency=agency)
+    leo = YoungPersonFactory(
+        given_name=OTHER_GIVEN,
+        family_name=OTHER_FAMILY,
+        date_of_birth=OTHER_BORN,
+        created_by_agency=agency,
+    )
     ward = WardFactory(name="Riverside")
     place = PlaceFactory(name="Riverside Arcade", ward=ward)
-    flag = PersonFlagFactory()
+    flag = PersonFlagFactory(person__names=POC_NAMES, person__nicknames="")
     concern = concern_make(
         actor=practitioner,
         young_people=[zara, leo],
@@ -100,6 +130,9 @@ class Route:
     audited: bool = False
     # Open to anyone (signing in): no anonymous refusal to check.
     public: bool = False
+    # Shows persons of concern themselves: every user who may see persons of concern may read
+    # their names (people.selectors.person_of_concern_list_visible_to), other agencies included.
+    persons_of_concern: bool = False
     user: str = "practitioner"
     # What the permitted user must find in a record's body: by default the young person's name.
     evidence: Callable[[World], str] = lambda w: FAMILY  # noqa: E731
@@ -209,7 +242,9 @@ ROUTES: dict[str, Route] = {
     ),
     "person-of-concern-new": Route(lambda w: "/persons-of-concern/new/"),
     "person-of-concern-detail": Route(
-        lambda w: f"/persons-of-concern/{w.person_of_concern.reference}/", audited=True
+        lambda w: f"/persons-of-concern/{w.person_of_concern.reference}/",
+        audited=True,
+        persons_of_concern=True,
     ),
     "place-list": Route(lambda w: "/places/"),
     "place-new": Route(lambda w: "/places/new/"),
@@ -284,13 +319,18 @@ ROUTES: dict[str, Route] = {
         data=lambda w: {"reason": "Missing overnight: need her known associates"},
         ok=(201,),
     ),
-    "api:person-of-concern-list": Route(lambda w: "/api/persons-of-concern/"),
+    "api:person-of-concern-list": Route(
+        lambda w: "/api/persons-of-concern/", persons_of_concern=True
+    ),
     "api:person-of-concern-detail": Route(
-        lambda w: f"/api/persons-of-concern/{w.person_of_concern.reference}/", audited=True
+        lambda w: f"/api/persons-of-concern/{w.person_of_concern.reference}/",
+        audited=True,
+        persons_of_concern=True,
     ),
     "api:person-of-concern-flags": Route(
         lambda w: f"/api/persons-of-concern/{w.person_of_concern.reference}/flags/",
         audited=True,
+        persons_of_concern=True,
     ),
     "api:concern-list": Route(lambda w: "/api/concerns/"),
     "api:concern-detail": Route(
@@ -423,6 +463,25 @@ def _body(response: Any) -> str:
     return response.content.decode(errors="replace")
 
 
+def identifying(w: World) -> list[tuple[Any, list[str]]]:
+    """Each record of the world with what would identify it, or tell what it says, in a body."""
+    other_nhs = [w.other_young_person.nhs_number] if w.other_young_person.nhs_number else []
+    return [
+        (w.young_person, [GIVEN, FAMILY, NHS, *born_as_written(BORN)]),
+        (
+            w.other_young_person,
+            [OTHER_GIVEN, OTHER_FAMILY, *other_nhs, *born_as_written(OTHER_BORN)],
+        ),
+        (w.concern, [NARRATIVE]),
+        (w.person_of_concern, [POC_NAMES]),
+    ]
+
+
+def _shown(body: str, words: list[str]) -> list[str]:
+    """The words found in a body, as written or as HTML writes them."""
+    return [word for word in words if word in body or escape(word) in body]
+
+
 CASES = [(name, r) for name, r in ROUTES.items()] + [
     (f"{name} (write)", r) for name, r in WRITES.items()
 ]
@@ -448,9 +507,11 @@ def test_another_agency_without_involvement_sees_no_identifying_data(world, name
     if route.record:
         assert response.status_code in (403, 404)
     # A search page repeats the words searched for; nothing else may name the young person.
-    body = _body(response).replace(f"{GIVEN} {FAMILY}", "")
-    for secret in (GIVEN, FAMILY, NHS, NARRATIVE):
-        assert secret not in body, secret
+    body = _body(response).replace(f"{GIVEN} {FAMILY}", "").replace(f"{GIVEN}+{FAMILY}", "")
+    for obj, words in identifying(world):
+        if obj == world.person_of_concern and route.persons_of_concern:
+            continue
+        assert not _shown(body, words), f"{obj._meta.label_lower} {obj.pk}: {_shown(body, words)}"
 
 
 @pytest.mark.parametrize(("name", "route"), CASES, ids=[c[0] for c in CASES])
@@ -464,3 +525,26 @@ def test_the_permitted_user_gets_it_and_personal_reads_are_audited(world, name, 
         assert route.evidence(world) in _body(response)
     if route.audited:
         assert AuditEvent.objects.filter(actor=user).count() > before
+
+
+@pytest.mark.parametrize(("name", "route"), CASES, ids=[c[0] for c in CASES])
+def test_the_permitted_users_response_audits_each_record_it_shows(world, name, route):
+    """Whatever a response shows of a record (a name, a date of birth, an NHS number, a
+    narrative), that request wrote an audit event for that record: one, not one per mention."""
+    user = getattr(world, route.user)
+    response = _call(_client(user), route, world)
+    assert response.status_code in route.ok, _body(response)[:500]
+    body = _body(response)
+    if route.method == "get" and name == "search":
+        body = body.replace(f"{GIVEN} {FAMILY}", "").replace(f"{GIVEN}+{FAMILY}", "")
+    events = AuditEvent.objects.filter(actor=user, request_id=response["X-Request-ID"])
+    read = set(events.values_list("object_type", "object_id"))
+    missing = [
+        f"{obj._meta.label_lower} {obj.pk} ({', '.join(_shown(body, words))})"
+        for obj, words in identifying(world)
+        if _shown(body, words) and (obj._meta.label_lower, str(obj.pk)) not in read
+    ]
+    assert not missing, f"Shown without an audit event: {missing}"
+    # One event per record and action: a page that names a child twice records one read.
+    pairs = list(events.values_list("action", "object_type", "object_id"))
+    assert len(pairs) == len(set(pairs)), sorted(pairs)

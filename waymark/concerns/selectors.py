@@ -11,6 +11,7 @@ from waymark.contexts.places.selectors import place_list_visible_to
 from waymark.core.actors import signed_in_or_none
 from waymark.core.references import reference_normalise
 from waymark.people.models import PersonOfConcern, YoungPerson
+from waymark.people.naming import people_shown, persons_of_concern_shown
 from waymark.people.selectors import young_person_list_visible_to
 
 from .models import Association, Concern, ConcernYoungPerson
@@ -210,29 +211,31 @@ def association_rows_for(*, user: Actor, young_person: YoungPerson) -> list[Link
         for a in links
         if a.other_young_person_id
     }
-    visible = set(
-        young_person_list_visible_to(user=user)
-        .filter(pk__in=other_ids)
-        .values_list("pk", flat=True)
+    shown = people_shown(user=user, young_people=other_ids)
+    pocs = persons_of_concern_shown(
+        user=user, persons=[a.person_of_concern_id for a in links if a.person_of_concern_id]
     )
     rows = []
     for a in links:
         if a.person_of_concern_id:
-            poc = cast(PersonOfConcern, a.person_of_concern)
-            rows.append(LinkRow(a, poc.label, poc.reference, "person_of_concern", True))
+            poc = pocs[a.person_of_concern_id]
+            rows.append(LinkRow(a, poc.label, poc.reference, "person_of_concern", poc.visible))
             continue
-        other = cast(
-            YoungPerson,
-            a.other_young_person if a.young_person_id == young_person.pk else a.young_person,
-        )
-        seen = other.pk in visible
+        other = shown[
+            cast(
+                int,
+                a.other_young_person_id
+                if a.young_person_id == young_person.pk
+                else a.young_person_id,
+            )
+        ]
         rows.append(
             LinkRow(
                 a,
-                other.display_name if seen else f"{other.reference} (not visible to you)",
+                other.label if other.visible else f"{other.reference} (not visible to you)",
                 other.reference,
                 "young_person",
-                seen,
+                other.visible,
             )
         )
     return rows

@@ -9,10 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from waymark.audit.services import audit_record
+from waymark.audit.reads import audit_reads
 from waymark.core.forms import form_add_service_errors
 from waymark.core.models import Reliability
-from waymark.people.selectors import young_person_list_visible_to
+from waymark.people.naming import people_shown, persons_of_concern_shown
 
 from .forms import ConcernForm
 from .models import AssociationKind, InvolvementRole
@@ -82,17 +82,13 @@ def _check_context(form: ConcernForm) -> dict[str, Any]:
     data = form.input
     assert data is not None  # noqa: S101 - called only once the form is valid
     n_people = len(data.young_people)
-    visible = set(
-        young_person_list_visible_to(user=form.user)
-        .filter(pk__in=[p.pk for p, _ in data.young_people])
-        .values_list("pk", flat=True)
-    )
+    shown = people_shown(user=form.user, young_people=[p for p, _ in data.young_people])
+    pocs = persons_of_concern_shown(user=form.user, persons=data.persons_of_concern)
     return {
         "form": form,
         "data": data,
-        "yp_rows": [
-            (p, InvolvementRole(r).label.lower(), p.pk in visible) for p, r in data.young_people
-        ],
+        "yp_rows": [(shown[p.pk], InvolvementRole(r).label.lower()) for p, r in data.young_people],
+        "poc_rows": [pocs[p.pk] for p in data.persons_of_concern],
         "risk_rows": [
             (
                 RiskCategory(cat).label,
@@ -112,5 +108,5 @@ def concern_detail(request: HttpRequest, reference: str) -> HttpResponse:
         concern = concern_get_visible_to(user=request.user, reference=reference)
     except ObjectDoesNotExist:
         raise Http404("No concern you may see has that reference") from None
-    audit_record(actor=request.user, action="view", obj=concern)
+    audit_reads(actor=request.user, objs=[concern])
     return render(request, "concerns/concern_detail.html", {"concern": concern})

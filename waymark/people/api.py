@@ -9,7 +9,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -29,6 +34,12 @@ from waymark.core.api import (
 from waymark.core.models import Reliability
 
 from .models import AgeBand, Ethnicity, Gender, PersonFlag, PersonOfConcern, Vehicle, YoungPerson
+from .naming import (
+    people_shown,
+    person_of_concern_shown,
+    persons_of_concern_shown,
+    young_person_shown,
+)
 from .selectors import (
     access_log_for,
     person_of_concern_get_visible_to,
@@ -52,21 +63,77 @@ SEARCH_PARAMETER = OpenApiParameter(
     "q", OpenApiTypes.STR, description="A reference, or names as the person is known"
 )
 
+# Labels: a young person's or a person of concern's name only through the naming primitive
+# (`waymark.people.naming`), which names only those the viewer may see and records the read.
+
+
+def _viewer(field: serializers.Field) -> Any:
+    request = field.context.get("request")
+    if request is None:
+        raise PermissionDenied("Naming a person needs the request's user.")
+    return request.user
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class YoungPersonLabelField(serializers.Field):
+    """The young person's name where the viewer may see their record, else their reference."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: YoungPerson) -> str:
+        shown = self.context.get("people_shown", {}).get(value.pk)
+        if shown is None:
+            shown = young_person_shown(user=_viewer(self), young_person=value)
+        return shown.label
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PersonOfConcernLabelField(serializers.Field):
+    """A person of concern's names where the viewer may see them, else their reference."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: PersonOfConcern) -> str:
+        shown = self.context.get("persons_of_concern_shown", {}).get(value.pk)
+        if shown is None:
+            shown = person_of_concern_shown(user=_viewer(self), person=value)
+        return shown.label
+
+
+class LabelledListSerializer(serializers.ListSerializer):
+    """Labels a whole page through the naming primitive at once, not one query per row."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        items = list(data.all() if hasattr(data, "all") else data)
+        user = _viewer(self)
+        model = getattr(getattr(self.child, "Meta", None), "model", None)
+        if model is YoungPerson:
+            self.context["people_shown"] = people_shown(user=user, young_people=items)
+        elif model is PersonOfConcern:
+            self.context["persons_of_concern_shown"] = persons_of_concern_shown(
+                user=user, persons=items
+            )
+        return super().to_representation(items)
+
+
 # Young people
 
 
 class YoungPersonSummarySerializer(serializers.ModelSerializer):
-    display_name = serializers.CharField(read_only=True)
+    display_name = YoungPersonLabelField()
     age = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = YoungPerson
         fields = ["reference", "display_name", "age", "strengths", "own_words"]
         read_only_fields = fields
+        list_serializer_class = LabelledListSerializer
 
 
 class YoungPersonSerializer(serializers.ModelSerializer):
-    display_name = serializers.CharField(read_only=True)
+    display_name = YoungPersonLabelField()
     age = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -283,11 +350,14 @@ class PersonFlagSerializer(serializers.ModelSerializer):
 
 
 class PersonOfConcernSerializer(serializers.ModelSerializer):
+    # Lifted off the class by the serializer's metaclass: no clash with Field.label at run time.
+    label = PersonOfConcernLabelField()  # type: ignore[assignment]
     vehicles = VehicleSerializer(many=True, read_only=True)
     flags = PersonFlagSerializer(many=True, read_only=True)
 
     class Meta:
         model = PersonOfConcern
+        list_serializer_class = LabelledListSerializer
         fields = [
             "reference",
             "label",

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from waymark.accounts.selectors import agency_list_visible_to, user_active_in_agency
-from waymark.audit.services import audit_record
+from waymark.audit.reads import audit_reads
 from waymark.contexts.places.selectors import place_list_visible_to, ward_list_visible_to
 from waymark.core.forms import form_add_service_errors
 from waymark.core.references import reference_normalise
@@ -122,7 +122,7 @@ def young_person_access(request: HttpRequest, reference: str) -> HttpResponse:
         person = young_person_get_visible_to(user=request.user, reference=reference)
     except ObjectDoesNotExist:
         raise Http404("No young person you may see has that reference") from None
-    audit_record(actor=request.user, action="view", obj=person, changed_fields=["access_log"])
+    audit_reads(actor=request.user, objs=[person], what="access_log")
     return render(
         request,
         "people/young_person_access.html",

@@ -9,7 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from waymark.audit.services import audit_record
+from waymark.audit.reads import audit_reads
 from waymark.concerns.selectors import (
     association_list_for_person_of_concern,
     association_rows_for,
@@ -31,8 +31,8 @@ def young_person_detail(request: HttpRequest, reference: str) -> HttpResponse:
         person = young_person_get_visible_to(user=request.user, reference=reference)
     except ObjectDoesNotExist:
         return young_person_restricted(request, reference)
-    audit_record(actor=request.user, action="view", obj=person)
     concerns = list(concern_list_for_young_person(user=request.user, young_person=person))
+    audit_reads(actor=request.user, objs=[person, *concerns])
     return render(
         request,
         "people/young_person_detail.html",
@@ -52,13 +52,14 @@ def person_of_concern_detail(request: HttpRequest, reference: str) -> HttpRespon
         person = person_of_concern_get_visible_to(user=request.user, reference=reference)
     except ObjectDoesNotExist:
         raise Http404("No person of concern you may see has that reference") from None
-    audit_record(actor=request.user, action="view", obj=person)
+    concerns = list(concern_list_for_person_of_concern(user=request.user, person=person))
+    audit_reads(actor=request.user, objs=[person])
     return render(
         request,
         "people/person_of_concern_detail.html",
         {
             "person": person,
-            "concerns": concern_list_for_person_of_concern(user=request.user, person=person),
+            "concerns": concerns,
             "associations": association_list_for_person_of_concern(
                 user=request.user, person=person
             ),

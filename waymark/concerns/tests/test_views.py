@@ -124,7 +124,12 @@ def test_concern_of_another_agency_about_unknown_child_is_not_found(
     assert client.get(reverse("concern-detail", args=[concern.reference])).status_code == 404
     client.force_login(practitioner)
     assert client.get(reverse("concern-detail", args=[concern.reference])).status_code == 200
-    assert AuditEvent.objects.filter(action="view", object_id=str(concern.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="view", object_type="concerns.concern", object_id=str(concern.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_an_empty_form_lists_every_missing_answer_at_once(client, practitioner):

@@ -29,12 +29,12 @@ from waymark.concerns.selectors import association_list_visible_to, concern_list
 from waymark.concerns.services import ASSOCIATION_REVIEW_PERIOD
 from waymark.core.models import RELIABILITY_RANK, Reliability
 from waymark.people.models import PersonOfConcern, YoungPerson
+from waymark.people.naming import people_shown
 
 from .selectors import (
     active_group_numbers,
     current_associations,
     current_flag_kinds,
-    people_shown,
 )
 
 YOUNG_PERSON = "young_person"
@@ -209,7 +209,7 @@ def _draw(
     not_shown: int = 0,
 ) -> PeerNetwork:
     """Nodes and links as this viewer may see them."""
-    people = people_shown(user=user, ids=young_people)
+    people = people_shown(user=user, young_people=young_people)
     groups = active_group_numbers(young_people)
     poc_refs = dict(
         PersonOfConcern.objects.filter(pk__in=persons_of_concern).values_list("id", "reference")

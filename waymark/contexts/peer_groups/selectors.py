@@ -31,7 +31,7 @@ from waymark.concerns.taxonomy import RiskCategory
 from waymark.contexts.models import DetectedGroup, DetectedGroupMember, PeerGroup, Vulnerability
 from waymark.core.references import reference_normalise
 from waymark.people.models import PersonFlag, PersonOfConcern, YoungPerson
-from waymark.people.selectors import young_person_list_visible_to
+from waymark.people.naming import PersonShown, people_shown
 
 from .network import key_connections_now, member_facts, network_window
 
@@ -70,30 +70,7 @@ def peer_group_get_visible_to(*, user: Actor, reference: str) -> PeerGroup:
 
 
 # --- young people as a viewer may see them -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PersonShown:
-    """A young person as the viewer may see them: by name only with a right to see the record."""
-
-    young_person: YoungPerson
-    reference: str
-    visible: bool
-    label: str
-
-
-def people_shown(*, user: Actor, ids: Iterable[int]) -> dict[int, PersonShown]:
-    """Each young person labelled for this viewer. Names are decrypted only for those visible."""
-    wanted = set(ids)
-    visible = {p.pk: p for p in young_person_list_visible_to(user=user).filter(pk__in=wanted)}
-    hidden = YoungPerson.objects.filter(pk__in=wanted - set(visible)).only("id", "reference")
-    shown = {
-        pk: PersonShown(person, person.reference, True, person.display_name)
-        for pk, person in visible.items()
-    }
-    for person in hidden:
-        shown[person.pk] = PersonShown(person, person.reference, False, person.reference)
-    return shown
+# Labelled through the naming primitive, `waymark.people.naming.people_shown`.
 
 
 def active_group_numbers(ids: Iterable[int]) -> dict[int, int]:
@@ -214,7 +191,7 @@ def group_profile(
     today = today or timezone.localdate()
     start, _ = network_window(today)
     people = set(members)
-    shown = people_shown(user=user, ids=people)
+    shown = people_shown(user=user, young_people=people)
     ordered = sorted(shown.values(), key=lambda p: (not p.visible, p.label.lower()))
 
     records = YoungPerson.objects.filter(pk__in=people)
@@ -432,7 +409,7 @@ def key_connections_for(
     found = key_connections_now(today=today)
     bridges = sorted(found.young_people, key=lambda k: (-k.betweenness, _id(k)))
     top = bridges if limit is None else bridges[:limit]
-    shown = people_shown(user=user, ids=[_id(k) for k in top])
+    shown = people_shown(user=user, young_people=[_id(k) for k in top])
     number = found.group_number
     young_people = [
         BridgeShown(

@@ -23,6 +23,7 @@ from waymark.core.forms import form_add_service_errors
 from waymark.core.references import reference_normalise
 from waymark.core.tables import query_without, table_sort
 from waymark.people.models import YoungPerson
+from waymark.people.naming import people_shown
 from waymark.people.selectors import young_person_contact_agencies, young_person_get_visible_to
 
 from .alerts import peer_alert_acknowledge, peer_alert_list_for
@@ -46,7 +47,6 @@ from .selectors import (
     peer_group_get_visible_to,
     peer_group_list_visible_to,
     peer_group_profile,
-    people_shown,
 )
 from .services import peer_group_save
 
@@ -240,7 +240,7 @@ def peer_group_saved_page(request: HttpRequest, reference: str) -> HttpResponse:
     except ObjectDoesNotExist:
         raise Http404("No saved peer group has that reference") from None
     memberships = list(saved.memberships.select_related("added_by").order_by("young_person_id"))
-    shown = people_shown(user=request.user, ids=[m.young_person_id for m in memberships])
+    shown = people_shown(user=request.user, young_people=[m.young_person_id for m in memberships])
     profile = peer_group_profile(user=request.user, peer_group=saved)
     network = group_network(user=request.user, members=list(shown))
     _audit_names(request, [*profile.shown, *network.shown], f"Peer group {saved.reference}")

@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from waymark.audit.reads import audit_reads
 from waymark.concerns.api import ConcernSerializer
 from waymark.concerns.selectors import concern_list_for_place
 from waymark.contexts.models import Place, PlaceKind, Ward
@@ -98,7 +99,10 @@ class PlaceViewSet(
         """Concerns at this place that the user may see, newest first."""
         place = self.get_object()
         concerns = concern_list_for_place(user=request.user, place=place)
-        page = self.paginate_queryset(concerns)
+        page = self.paginate_queryset(concerns) or []
+        audit_reads(
+            actor=request.user, objs=page, purpose=f"API {request.method} {request.path}"[:500]
+        )
         return self.get_paginated_response(
             ConcernSerializer(page, many=True, context=self.get_serializer_context()).data
         )
