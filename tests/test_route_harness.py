@@ -72,6 +72,10 @@ class World:
     association: Any
     person_of_concern: Any
     agency: Any
+    # A child the outsider's agency works with, named with Zara in a concern the outsider may
+    # therefore see: the pages about it must show Zara by reference only.
+    known_to_outsider: Any
+    shared_concern: Any
 
 
 @pytest.fixture
@@ -104,6 +108,8 @@ def world(db) -> World:
         persons_of_concern=[flag.person],
         narrative=f"Both {NARRATIVE}.",
     )
+    sol = YoungPersonFactory(created_by_agency=police)
+    shared = concern_make(actor=practitioner, young_people=[zara, sol])
     return World(
         practitioner=practitioner,
         manager=manager,
@@ -113,9 +119,13 @@ def world(db) -> World:
         place=place,
         ward=ward,
         concern=concern,
-        association=Association.objects.filter(other_young_person__isnull=False).get(),
+        association=Association.objects.filter(
+            young_person__in=[zara, leo], other_young_person__in=[zara, leo]
+        ).get(),
         person_of_concern=flag.person,
         agency=agency,
+        known_to_outsider=sol,
+        shared_concern=shared,
     )
 
 
@@ -548,3 +558,30 @@ def test_the_permitted_users_response_audits_each_record_it_shows(world, name, r
     # One event per record and action: a page that names a child twice records one read.
     pairs = list(events.values_list("action", "object_type", "object_id"))
     assert len(pairs) == len(set(pairs)), sorted(pairs)
+
+
+# Pages and API answers another agency may open because they are about a child that agency works
+# with, and which also concern Zara, whom it may not see: she must be there by reference only.
+SEEN_BY_BOTH: dict[str, Callable[[World], str]] = {
+    "concern-detail": lambda w: f"/concerns/{w.shared_concern.reference}/",
+    "api:concern-detail": lambda w: f"/api/concerns/{w.shared_concern.reference}/",
+    "young-person-detail": lambda w: f"/young-people/{w.known_to_outsider.reference}/",
+    "young-person-network": lambda w: f"/young-people/{w.known_to_outsider.reference}/network/",
+    "api:young-person-associations": lambda w: (
+        f"/api/young-people/{w.known_to_outsider.reference}/associations/"
+    ),
+    "api:young-person-network": lambda w: (
+        f"/api/young-people/{w.known_to_outsider.reference}/network/"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEEN_BY_BOTH))
+def test_a_page_another_agency_may_open_shows_the_children_it_may_not_see_by_reference(world, name):
+    assert name in ROUTES
+    response = _client(world.outsider).get(SEEN_BY_BOTH[name](world))
+    assert response.status_code == 200
+    body = _body(response)
+    assert world.young_person.reference in body
+    for obj, words in identifying(world):
+        assert not _shown(body, words), f"{obj._meta.label_lower} {obj.pk}: {_shown(body, words)}"
