@@ -20,6 +20,7 @@ from .forms import (
     YoungPersonForm,
 )
 from .models import YoungPerson
+from .naming import young_person_shown
 from .selectors import (
     access_log_for,
     involvement_list_for,
@@ -65,7 +66,8 @@ def young_person_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, f"{person.full_name} added as {person.reference}")
+            label = young_person_shown(user=request.user, young_person=person).label
+            messages.success(request, f"{label} added as {person.reference}")
             return redirect("young-person-detail", reference=person.reference)
     return render(request, "people/young_person_form.html", {"form": form})
 
