@@ -90,7 +90,7 @@ class NetworkRows:
 
 def network_rows(*, window: tuple[datetime.date, datetime.date]) -> NetworkRows:
     rows: list[tuple[int, int, bool, bool, int, int, int, int]] = []
-    for a, b, poc, reliability, first, last, review in Association.objects.values_list(
+    for a, b, poc, reliability, first, last, review in Association.objects.in_effect().values_list(
         "young_person_id",
         "other_young_person_id",
         "person_of_concern_id",
@@ -186,9 +186,11 @@ def member_facts(*, people: set[int], today: datetime.date) -> dict[int, MemberF
             exploitation.add(person)
     flagged_people = set(PersonFlag.objects.current().values_list("person_id", flat=True))
     flagged_links: dict[int, int] = defaultdict(int)
-    for person, _poc in Association.objects.filter(
-        young_person__in=people, person_of_concern__in=flagged_people, review_by__gte=today
-    ).values_list("young_person_id", "person_of_concern_id"):
+    for person, _poc in (
+        Association.objects.in_effect()
+        .filter(young_person__in=people, person_of_concern__in=flagged_people, review_by__gte=today)
+        .values_list("young_person_id", "person_of_concern_id")
+    ):
         flagged_links[person] += 1
     births = {
         p.pk: p.date_of_birth
