@@ -26,6 +26,7 @@ from waymark.concerns.services import association_review
 from waymark.concerns.tests.factories import concern_make
 from waymark.contexts.models import PeerAlert
 from waymark.contexts.peer_groups.alerts import peer_alert_list_for
+from waymark.contexts.peer_groups.network import network_rows, network_window
 from waymark.contexts.peer_groups.selectors import current_associations
 from waymark.contexts.tests.factories import PlaceFactory
 from waymark.people.models import Involvement
@@ -319,3 +320,19 @@ def test_a_handling_code_c_concern_tells_only_the_agencies_it_names(town):
         handling_agencies=[town["csc"]],
     )
     assert [n.agency for n in ConcernNotice.objects.all()] == [town["csc"]]
+
+
+def test_peer_group_analysis_ignores_a_held_link_and_the_co_involvement_behind_it(town):
+    other = YoungPersonFactory(created_by_agency=town["csc"])
+    concern_make(actor=town["officer"], young_people=[town["child"], other])
+    held = Association.objects.get()
+    assert held.review_state == "held"
+    pair = {town["child"].pk, other.pk}
+
+    def pairs() -> list[set[int]]:
+        rows = network_rows(window=network_window(timezone.localdate()))
+        return [{int(a), int(b)} for a, b in zip(rows.source, rows.target, strict=True)]
+
+    assert pair not in pairs()
+    association_review(actor=town["social_worker"], association=held, accept=True)
+    assert pair in pairs()

@@ -33,7 +33,13 @@ from waymark.analytics.peer_bridges import (
 )
 from waymark.analytics.peer_graph import CONFIRMED, TENTATIVE, UNCONFIRMED, PeerGraph, peer_graph
 from waymark.analytics.peer_groups import PeerGroups, match_groups, peer_groups
-from waymark.concerns.models import Association, Concern, ConcernRisk, ConcernYoungPerson
+from waymark.concerns.models import (
+    Association,
+    AssociationReview,
+    Concern,
+    ConcernRisk,
+    ConcernYoungPerson,
+)
 from waymark.concerns.services import ASSOCIATION_REVIEW_PERIOD
 from waymark.concerns.taxonomy import EXPLOITATION, RiskCategory
 from waymark.contexts.models import (
@@ -121,12 +127,21 @@ def network_rows(*, window: tuple[datetime.date, datetime.date]) -> NetworkRows:
     ):
         named[concern_id].append(person)
         grading[concern_id] = (source, day)
+    # A pair whose link from a concern is held for review (or was rejected) is not co-involved
+    # through that concern either, until an involved agency accepts the link.
+    not_in_effect = set(
+        Association.objects.exclude(review_state=AssociationReview.IN_EFFECT)
+        .filter(other_young_person__isnull=False, source_concerns__isnull=False)
+        .values_list("source_concerns", "young_person_id", "other_young_person_id")
+    )
     for concern_id, people in named.items():
         if len(people) < 2:
             continue
         source, day = grading[concern_id]
         lapses = (day + ASSOCIATION_REVIEW_PERIOD).toordinal()
         for a, b in combinations(sorted(set(people)), 2):
+            if (concern_id, a, b) in not_in_effect:
+                continue
             rows.append(
                 (a, b, False, True, SOURCE_RELIABILITY.get(source, UNCONFIRMED),
                  day.toordinal(), day.toordinal(), lapses)
