@@ -185,6 +185,16 @@ def held_link_for(w: World) -> int:
     return Association.objects.held_for_review().get(source_concerns=concern).pk
 
 
+def notice_list_url(w: World) -> str:
+    notice_for(w)
+    return "/api/notices/"
+
+
+def held_link_list_url(w: World) -> str:
+    held_link_for(w)
+    return "/api/held-links/"
+
+
 def involvement_request_for(w: World) -> int:
     """A request by another agency to be involved with the world's child."""
     found = InvolvementRequest.objects.filter(young_person=w.young_person).first()
@@ -425,6 +435,28 @@ ROUTES: dict[str, Route] = {
     "api:saved-peer-group-list": Route(lambda w: "/api/peer-groups/saved/"),
     "api:saved-peer-group-detail": Route(
         lambda w: f"/api/peer-groups/saved/{saved_group_for(w)}/", audited=True
+    ),
+    # Notices of new information, and links held for review, for the agencies involved with the
+    # young person: references only. Another agency's user finds none.
+    "api:concern-notice-list": Route(
+        notice_list_url,
+        audited=True,
+        evidence=lambda w: "New information from Eastbridge Youth Service",
+    ),
+    "api:concern-notice-dismiss": Route(
+        lambda w: f"/api/notices/{notice_for(w)}/dismiss/", method="post"
+    ),
+    "api:held-link-list": Route(held_link_list_url, audited=True),
+    "api:held-link-detail": Route(
+        lambda w: f"/api/held-links/{held_link_for(w)}/",
+        record=True,
+        audited=True,
+        evidence=lambda w: w.person_of_concern.reference,
+    ),
+    "api:held-link-review": Route(
+        lambda w: f"/api/held-links/{held_link_for(w)}/review/",
+        method="post",
+        data=lambda w: {"decision": "accept"},
     ),
     # Early warnings go to the agencies involved with the young person; another agency's user
     # finds none, and no such alert to acknowledge.

@@ -174,7 +174,7 @@ def _the_record_stays_closed(client: Any, town: dict[str, Any], concern: Concern
 
 
 def _the_involved_agency_is_told_and_the_link_waits(
-    client: Any, town: dict[str, Any], concern: Concern
+    client: Any, town: dict[str, Any], concern: Concern, *, through_api: bool = False
 ) -> None:
     child, social_worker = town["child"], town["social_worker"]
     notice = ConcernNotice.objects.get(concern=concern)
@@ -199,9 +199,30 @@ def _the_involved_agency_is_told_and_the_link_waits(
     page = client.get(reverse("young-person-detail", args=[child.reference])).content.decode()
     assert town["flag"].person.reference not in page
 
+    api = _api(social_worker)
+    notices = api.get("/api/notices/").json()["results"]
+    assert [n["text"] for n in notices] == [
+        f"New information from Midshire Police about {child.reference}"
+    ]
+    assert [link["id"] for link in api.get("/api/held-links/").json()["results"]] == [held.pk]
+    # The police cannot review their own link, nor read the notice.
+    officer_api = _api(town["officer"])
+    assert officer_api.get("/api/notices/").json()["results"] == []
+    refused = officer_api.post(f"/api/held-links/{held.pk}/review/", {"decision": "accept"})
+    assert refused.status_code == 404
+    assert not PeerAlert.objects.exists()
+
     # Children's services accept the link: it takes effect, and the early warning fires now.
-    response = client.post(reverse("association-review", args=[held.pk]), {"decision": "accept"})
-    assert response.status_code == 302
+    if through_api:
+        response = api.post(
+            f"/api/held-links/{held.pk}/review/", {"decision": "accept"}, format="json"
+        )
+        assert response.status_code == 200 and response.json()["review_state"] == "in_effect"
+    else:
+        response = client.post(
+            reverse("association-review", args=[held.pk]), {"decision": "accept"}
+        )
+        assert response.status_code == 302
     held.refresh_from_db()
     assert held.review_state == "in_effect"
     alert = PeerAlert.objects.get(young_person=child, association=held)
@@ -223,7 +244,7 @@ def _the_involved_agency_is_told_and_the_link_waits(
 def test_a_concern_recorded_through_the_api_does_not_open_the_record(client, town):
     concern = _record_through_the_api(town)
     _the_record_stays_closed(client, town, concern)
-    _the_involved_agency_is_told_and_the_link_waits(client, town, concern)
+    _the_involved_agency_is_told_and_the_link_waits(client, town, concern, through_api=True)
     # Accepting the link gives the police nothing either.
     _the_record_stays_closed(client, town, concern)
 
