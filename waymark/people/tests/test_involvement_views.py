@@ -106,12 +106,13 @@ def test_a_manager_cannot_end_another_agencys_involvement(client, outsider, agen
         source="manager",
         purpose="Investigation",
     )
-    involvement_start(
+    ours = involvement_start(
         actor=school_manager, agency=school, young_person=child, source="manager", purpose="Pupil"
     )
     client.force_login(school_manager)
     access = client.get(reverse("young-person-access", args=[child.reference])).content.decode()
     assert reverse("involvement-end", args=[child.reference, police.pk]) not in access
+    assert reverse("involvement-end", args=[child.reference, ours.pk]) in access
     url = reverse("involvement-end", args=[child.reference, police.pk])
     assert client.get(url).status_code == 404
     assert client.post(url, {"reason": "Not needed"}).status_code == 404
