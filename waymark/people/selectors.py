@@ -267,8 +267,9 @@ def involvement_list_for(*, user: Actor, young_person: YoungPerson) -> Involveme
 def access_log_for(*, user: Actor, young_person: YoungPerson) -> QuerySet[Any]:
     """Who has seen or changed this young person's record, and why: newest first.
 
-    Covers the record itself, the concerns about them, their involvements and the break-glass
-    accesses to them. Only managers of an involved agency (and panel chairs) may read it.
+    Covers the record itself, the concerns about them, their involvements, requests to be involved
+    and the break-glass accesses to them. Only managers of an involved agency (and panel chairs)
+    may read it.
     """
     if not (
         user.has_perm("people.view_accesslog_youngperson")
@@ -288,6 +289,10 @@ def access_log_for(*, user: Actor, young_person: YoungPerson) -> QuerySet[Any]:
             )
             | Q(object_type="people.involvement", object_id__in=ids(young_person.involvements))
             | Q(object_type="people.breakglass", object_id__in=ids(young_person.break_glass))
+            | Q(
+                object_type="people.involvementrequest",
+                object_id__in=ids(young_person.involvement_requests),
+            )
         )
         .select_related("actor", "agency")
         .order_by("-at", "-id")

@@ -168,6 +168,8 @@ def test_an_agency_asks_to_be_involved_and_an_involved_manager_declines_or_accep
     client.post(reverse("involvement-request-detail", args=[second.pk]), {"decision": "accept"})
     assert young_person_list_visible_to(user=outsider).filter(pk=child.pk).exists()
     assert Involvement.objects.get(agency=outsider.agency).lawful_basis == "dpa_part3"
+    access = client.get(reverse("young-person-access", args=[child.reference])).content.decode()
+    assert "involvementrequest" in access
 
 
 def test_an_unknown_worker_is_refused_and_nothing_is_written(client, manager, agency, outsider):
