@@ -30,12 +30,14 @@ from rest_framework.test import APIClient
 from waymark.accounts.models import Role
 from waymark.accounts.tests.factories import AgencyFactory, UserFactory
 from waymark.audit.models import AuditEvent
-from waymark.concerns.models import Association
+from waymark.concerns.models import Association, ConcernNotice
 from waymark.concerns.tests.factories import concern_make
 from waymark.contexts.models import DetectedGroupMember, PeerAlert, PeerGroup
 from waymark.contexts.peer_groups.network import peer_groups_refresh
 from waymark.contexts.peer_groups.services import peer_group_save
 from waymark.contexts.tests.factories import PlaceFactory, WardFactory
+from waymark.people.access import InvolvementRequest
+from waymark.people.services import involvement_request_create
 from waymark.people.tests.factories import PersonFlagFactory, YoungPersonFactory
 
 # What must never reach a user without involvement. Made-up names no factory will produce.
@@ -199,6 +201,58 @@ def alert_list_url(w: World) -> str:
     return "/api/peer-alerts/"
 
 
+def concern_from_an_agency_not_involved(w: World) -> Any:
+    """A concern about the world's child by an agency not involved with her: it sends her
+    agency a notice and holds its link to the person of concern for that agency's review."""
+    found = ConcernNotice.objects.filter(young_person=w.young_person).first()
+    if found is not None:
+        return found.concern
+    youth = AgencyFactory(name="Eastbridge Youth Service", sector="youth_service")
+    worker = UserFactory(username="robin", agency=youth, role=Role.PRACTITIONER)
+    return concern_make(
+        actor=worker,
+        young_people=[w.young_person],
+        persons_of_concern=[w.person_of_concern],
+        link_kind="exploiting",
+        link_reliability="confirmed",
+    )
+
+
+def notice_for(w: World) -> int:
+    concern = concern_from_an_agency_not_involved(w)
+    return ConcernNotice.objects.get(concern=concern, agency=w.agency).pk
+
+
+def held_link_for(w: World) -> int:
+    concern = concern_from_an_agency_not_involved(w)
+    return Association.objects.held_for_review().get(source_concerns=concern).pk
+
+
+def notice_list_url(w: World) -> str:
+    notice_for(w)
+    return "/api/notices/"
+
+
+def held_link_list_url(w: World) -> str:
+    held_link_for(w)
+    return "/api/held-links/"
+
+
+def involvement_request_for(w: World) -> int:
+    """A request by another agency to be involved with the world's child."""
+    found = InvolvementRequest.objects.filter(young_person=w.young_person).first()
+    if found is None:
+        school = AgencyFactory(name="Eastbridge Academy", sector="education")
+        lead: Any = UserFactory(username="jo", agency=school, role=Role.PRACTITIONER)
+        found = involvement_request_create(
+            actor=lead,
+            young_person=w.young_person,
+            purpose="She has joined the school",
+            lawful_basis="sch1_para18",
+        )
+    return found.pk
+
+
 def saved_group_for(w: World) -> str:
     number = group_for(w)
     saved = PeerGroup.objects.filter(detected_group__number=number).first()
@@ -249,6 +303,30 @@ ROUTES: dict[str, Route] = {
         record=True,
         user="manager",
         evidence=lambda w: "End Eastbridge Children",
+    ),
+    # Recording is not reading: asking to be involved shows the reference only, to anyone who may
+    # ask; the request itself is read by its parties and decided by an involved agency's manager.
+    "involvement-request-new": Route(
+        lambda w: f"/young-people/{yp(w)}/involvement-requests/new/",
+        evidence=lambda w: "Ask for your agency to be involved",
+    ),
+    "involvement-request-detail": Route(
+        lambda w: f"/involvement-requests/{involvement_request_for(w)}/",
+        record=True,
+        audited=True,
+        user="manager",
+        evidence=lambda w: "She has joined the school",
+    ),
+    # New information from an agency not involved, for the agencies involved; its links are
+    # held for their review. Another agency's user finds no such notice or link.
+    "concern-notice-dismiss": Route(
+        lambda w: f"/notices/{notice_for(w)}/dismiss/", method="post", ok=(302,)
+    ),
+    "association-review": Route(
+        lambda w: f"/links/held/{held_link_for(w)}/",
+        record=True,
+        audited=True,
+        evidence=lambda w: w.person_of_concern.reference,
     ),
     "person-of-concern-new": Route(lambda w: "/persons-of-concern/new/"),
     "person-of-concern-detail": Route(
@@ -407,6 +485,28 @@ ROUTES: dict[str, Route] = {
     "api:saved-peer-group-list": Route(lambda w: "/api/peer-groups/saved/"),
     "api:saved-peer-group-detail": Route(
         lambda w: f"/api/peer-groups/saved/{saved_group_for(w)}/", audited=True
+    ),
+    # Notices of new information, and links held for review, for the agencies involved with the
+    # young person: references only. Another agency's user finds none.
+    "api:concern-notice-list": Route(
+        notice_list_url,
+        audited=True,
+        evidence=lambda w: "New information from Eastbridge Youth Service",
+    ),
+    "api:concern-notice-dismiss": Route(
+        lambda w: f"/api/notices/{notice_for(w)}/dismiss/", method="post"
+    ),
+    "api:held-link-list": Route(held_link_list_url, audited=True),
+    "api:held-link-detail": Route(
+        lambda w: f"/api/held-links/{held_link_for(w)}/",
+        record=True,
+        audited=True,
+        evidence=lambda w: w.person_of_concern.reference,
+    ),
+    "api:held-link-review": Route(
+        lambda w: f"/api/held-links/{held_link_for(w)}/review/",
+        method="post",
+        data=lambda w: {"decision": "accept"},
     ),
     # Early warnings go to the agencies involved with the young person; another agency's user
     # finds none, and no such alert to acknowledge.

@@ -29,12 +29,19 @@ PRACTITIONER = {
     "contexts.change_peergroup",
     "contexts.view_peeralert",
     "contexts.change_peeralert",
+    # Recording is not reading (ADR 0010): notices of new information about the young people
+    # their agency is involved with, links held for review, and asking to become involved.
+    "concerns.view_concernnotice",
+    "concerns.change_concernnotice",
+    "concerns.review_association",
+    "people.add_involvementrequest",
 }
 
 MANAGER = PRACTITIONER | {
     "accounts.view_agency_users",
     "people.view_accesslog_youngperson",
     "people.manage_involvement",
+    "people.change_involvementrequest",
 }
 
 ANALYST = {

@@ -156,11 +156,37 @@ class AssociationKind(models.TextChoices):
     EXPLOITING = "exploiting", "Exploiting or controlling"
 
 
+class AssociationReview(models.TextChoices):
+    """Whether a link takes effect.
+
+    A link from a concern recorded by an agency not involved with a young person it names is
+    held until an agency involved with that young person accepts it (ADR 0010): until then it
+    is shown nowhere, used by no analysis and raises no early warning.
+    """
+
+    IN_EFFECT = "in_effect", "In effect"
+    HELD = "held", "Held for review"
+    REJECTED = "rejected", "Rejected on review"
+    # Accepted, and added as evidence to the link already in effect for the same people.
+    MERGED = "merged", "Accepted into an existing link"
+
+
+class AssociationQuerySet(models.QuerySet["Association"]):
+    def in_effect(self) -> "AssociationQuerySet":
+        """Links that count: never held for review, or accepted. Every read that shows, analyses
+        or alerts on links starts here."""
+        return self.filter(review_state=AssociationReview.IN_EFFECT)
+
+    def held_for_review(self) -> "AssociationQuerySet":
+        return self.filter(review_state=AssociationReview.HELD)
+
+
 class Association(TimeStampedModel):
     """A link between two young people, or a young person and a person of concern.
 
     Every link carries where it came from, how reliable it is, and when it must be reviewed.
-    A link past its review-by date is not evidence and is left out of analysis.
+    A link past its review-by date is not evidence and is left out of analysis. A link held for
+    review (`review_state`) is not evidence either until an involved agency accepts it.
     """
 
     young_person = models.ForeignKey(
@@ -195,6 +221,19 @@ class Association(TimeStampedModel):
     recording_agency = models.ForeignKey(
         "accounts.Agency", null=True, on_delete=models.PROTECT, related_name="+"
     )
+    review_state = models.CharField(
+        max_length=10,
+        choices=AssociationReview.choices,
+        default=AssociationReview.IN_EFFECT,
+        db_index=True,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(max_length=300, blank=True)
+
+    objects = AssociationQuerySet.as_manager()
 
     class Meta:
         default_permissions = ("add", "change", "delete")
@@ -204,6 +243,7 @@ class Association(TimeStampedModel):
                 "View links of young people their agency is involved with",
             ),
             ("view_all_association", "View every link"),
+            ("review_association", "Accept or reject links held for review"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -218,14 +258,15 @@ class Association(TimeStampedModel):
                 | Q(young_person__lt=F("other_young_person")),
                 name="association_young_people_ordered",
             ),
+            # One link in effect per pair; links held for review stand apart until accepted.
             models.UniqueConstraint(
                 fields=["young_person", "other_young_person"],
-                condition=Q(other_young_person__isnull=False),
+                condition=Q(other_young_person__isnull=False, review_state="in_effect"),
                 name="association_young_people_once",
             ),
             models.UniqueConstraint(
                 fields=["young_person", "person_of_concern"],
-                condition=Q(person_of_concern__isnull=False),
+                condition=Q(person_of_concern__isnull=False, review_state="in_effect"),
                 name="association_person_of_concern_once",
             ),
             models.CheckConstraint(
@@ -244,3 +285,42 @@ class Association(TimeStampedModel):
     @property
     def reliability_in_words(self) -> str:
         return RELIABILITY_IN_WORDS[Reliability(self.reliability)]
+
+
+class ConcernNotice(models.Model):
+    """New information about a young person, for an agency involved with them.
+
+    Written when an agency records a concern about a young person it is not involved with: the
+    agencies that hold the case hear of it (ADR 0010). The notice names the young person by
+    reference only; its reader follows the link to the record their involvement lets them see.
+    """
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    young_person = models.ForeignKey(
+        "people.YoungPerson", on_delete=models.CASCADE, related_name="concern_notices"
+    )
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="notices")
+    created_at = models.DateTimeField(default=timezone.now)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        default_permissions = ("view", "change")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "young_person", "concern"], name="concern_notice_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return (
+            f"New information from {self.concern.recording_agency} "
+            f"about {self.young_person.reference}"
+        )

@@ -10,11 +10,12 @@ from waymark.contexts.models import Place
 from waymark.contexts.places.selectors import place_list_visible_to
 from waymark.core.actors import signed_in_or_none
 from waymark.core.references import reference_normalise
+from waymark.people.access import Involvement
 from waymark.people.models import PersonOfConcern, YoungPerson
 from waymark.people.naming import people_shown, persons_of_concern_shown
 from waymark.people.selectors import young_person_list_visible_to
 
-from .models import Association, Concern, ConcernYoungPerson
+from .models import Association, Concern, ConcernNotice, ConcernYoungPerson
 
 
 def _handling_q(user: Actor) -> Q:
@@ -107,7 +108,9 @@ def young_people_at_place_visible_to(*, user: Actor, place: Place) -> QuerySet[Y
 
 
 def association_list_visible_to(*, user: Actor) -> QuerySet[Association]:
-    base = Association.objects.select_related(
+    """Links in effect the user may see. A link held for review is not shown here to anyone: it is
+    read only through `association_list_held_for_review_by`."""
+    base = Association.objects.in_effect().select_related(
         "young_person", "other_young_person", "person_of_concern"
     )
     if user.has_perm("concerns.view_all_association"):
@@ -239,3 +242,47 @@ def association_rows_for(*, user: Actor, young_person: YoungPerson) -> list[Link
             )
         )
     return rows
+
+
+def association_list_held_for_review_by(*, user: Actor) -> QuerySet[Association]:
+    """Links held for review that the user's agency may accept or reject.
+
+    An agency involved with a young person the link names reviews it, provided it may see the
+    concern the link came from (so handling code C keeps its audience); never the recording
+    agency itself.
+    """
+    agency_id = getattr(user, "agency_id", None)
+    if agency_id is None or not user.has_perm("concerns.review_association"):
+        return Association.objects.none()
+    involved = Involvement.objects.active().filter(agency_id=agency_id).values("young_person")
+    concerns = concern_list_visible_to(user=user).values("pk")
+    held = (
+        Association.objects.held_for_review()
+        .filter(Q(young_person__in=involved) | Q(other_young_person__in=involved))
+        .exclude(recording_agency_id=agency_id)
+        .filter(source_concerns__in=concerns)
+        .values("pk")
+    )
+    return (
+        Association.objects.filter(pk__in=held)
+        .select_related(
+            "young_person", "other_young_person", "person_of_concern", "recording_agency"
+        )
+        .prefetch_related("source_concerns")
+        .order_by("created_at", "pk")
+    )
+
+
+def concern_notice_list_visible_to(
+    *, user: Actor, include_dismissed: bool = False
+) -> QuerySet[ConcernNotice]:
+    """Notices sent to the user's agency, about concerns the user may see, newest first."""
+    agency_id = getattr(user, "agency_id", None)
+    if agency_id is None or not user.has_perm("concerns.view_concernnotice"):
+        return ConcernNotice.objects.none()
+    notices = ConcernNotice.objects.filter(
+        agency_id=agency_id, concern__in=concern_list_visible_to(user=user).values("pk")
+    ).select_related("young_person", "concern", "concern__recording_agency")
+    if not include_dismissed:
+        notices = notices.filter(dismissed_at__isnull=True)
+    return notices

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,14 +21,15 @@ from waymark.contexts.models import Place
 from waymark.core.actors import signed_in_or_none
 from waymark.core.models import RELIABILITY_RANK, Reliability
 from waymark.core.references import reference_assign_and_save
-from waymark.people.access import InvolvementSource
+from waymark.people.access import Involvement
 from waymark.people.models import PersonOfConcern, YoungPerson
-from waymark.people.services import involvement_start
 
 from .models import (
     Association,
     AssociationKind,
+    AssociationReview,
     Concern,
+    ConcernNotice,
     ConcernRisk,
     ConcernYoungPerson,
     HandlingCode,
@@ -36,6 +37,7 @@ from .models import (
     InvolvementRole,
     SourceEvaluation,
 )
+from .selectors import association_list_held_for_review_by
 from .signals import association_recorded
 from .taxonomy import INDICATOR_LABELS, RiskCategory
 
@@ -182,15 +184,17 @@ def concern_record(*, actor: Actor | None, data: ConcernInput) -> Concern:
         ],
     )
     people = [p for p, _ in data.young_people]
-    for person in people:
-        # Recording a concern about a young person involves the recording agency with them.
-        involvement_start(
-            actor=user,
-            agency=agency,
-            young_person=person,
-            source=InvolvementSource.CONCERN,
-            purpose=f"Recorded concern {concern.reference}",
-        )
+    # Recording is not reading (ADR 0010): the concern gives the recording agency no access to a
+    # young person it is not involved with. The agencies involved hear of it instead, and the
+    # links it implies for that young person wait for one of them to accept them.
+    involved = set(
+        Involvement.objects.active()
+        .filter(agency=agency, young_person__in=people)
+        .values_list("young_person_id", flat=True)
+    )
+    not_involved = [p for p in people if p.pk not in involved]
+    for person in not_involved:
+        concern_notice_send(actor=actor, concern=concern, young_person=person)
     for a, b in itertools.combinations(people, 2):
         association_record(
             actor=actor,
@@ -200,6 +204,7 @@ def concern_record(*, actor: Actor | None, data: ConcernInput) -> Concern:
             reliability=data.link_reliability,
             seen_on=data.occurred_on,
             source_concern=concern,
+            held_for_review=a.pk not in involved or b.pk not in involved,
         )
     for person in people:
         for poc in data.persons_of_concern:
@@ -211,8 +216,71 @@ def concern_record(*, actor: Actor | None, data: ConcernInput) -> Concern:
                 reliability=data.link_reliability,
                 seen_on=data.occurred_on,
                 source_concern=concern,
+                held_for_review=person.pk not in involved,
             )
     return concern
+
+
+def _concern_audience(concern: Concern) -> set[int] | None:
+    """The agencies a handling code C concern may reach besides its recorder; None for P."""
+    if concern.handling_code != HandlingCode.C:
+        return None
+    return set(concern.handling_agencies.values_list("pk", flat=True))
+
+
+def concern_notice_send(
+    *, actor: Actor | None, concern: Concern, young_person: YoungPerson
+) -> list[ConcernNotice]:
+    """Tell each agency involved with the young person that another agency recorded about them.
+
+    A handling code C concern is told only to the agencies its conditions name: the others do
+    not learn that it exists.
+    """
+    agencies = set(
+        Involvement.objects.active()
+        .filter(young_person=young_person)
+        .exclude(agency_id=concern.recording_agency_id)
+        .values_list("agency_id", flat=True)
+    )
+    audience = _concern_audience(concern)
+    if audience is not None:
+        agencies &= audience
+    notices = []
+    for agency_id in sorted(agencies):
+        notice, created = ConcernNotice.objects.get_or_create(
+            agency_id=agency_id, young_person=young_person, concern=concern
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action="create",
+                obj=notice,
+                changed_fields=["agency", "young_person", "concern"],
+                purpose="New information for an agency involved with the young person",
+            )
+            notices.append(notice)
+    return notices
+
+
+@transaction.atomic
+def concern_notice_dismiss(*, actor: Actor, notice: ConcernNotice) -> ConcernNotice:
+    """Mark a notice as read by a worker of the agency it was sent to."""
+    user = signed_in_or_none(actor)
+    if (
+        user is None
+        or user.agency_id != notice.agency_id
+        or not user.has_perm("concerns.change_concernnotice")
+    ):
+        raise PermissionDenied("This notice was not sent to your agency")
+    if notice.dismissed_at is not None:
+        raise ValidationError({"notice": ["This notice has already been dismissed"]})
+    notice.dismissed_at = timezone.now()
+    notice.dismissed_by = user
+    notice.save(update_fields=["dismissed_at", "dismissed_by"])
+    audit_record(
+        actor=actor, action="update", obj=notice, changed_fields=["dismissed_at", "dismissed_by"]
+    )
+    return notice
 
 
 def _concern_names_young_people(concern: Concern, *people: YoungPerson | None) -> bool:
@@ -233,11 +301,14 @@ def association_record(
     source_concern: Concern | None = None,
     source_note: str = "",
     review_by: datetime.date | None = None,
+    held_for_review: bool = False,
 ) -> Association:
     """Create a link, or strengthen the existing one with new evidence.
 
-    A pair of young people has one link whichever way round they are given. New evidence moves
-    `last_seen` and `review_by` forward and can raise, never lower, the reliability.
+    A pair of young people has one link in effect whichever way round they are given. New
+    evidence moves `last_seen` and `review_by` forward and can raise, never lower, the
+    reliability. A link `held_for_review` is stored on its own, takes no effect and raises no
+    early warning until an involved agency accepts it (`association_review`).
     """
     errors: dict[str, list[str]] = {}
     if (other_young_person is None) == (person_of_concern is None):
@@ -267,12 +338,16 @@ def association_record(
     review = review_by or max(seen_on, timezone.localdate()) + ASSOCIATION_REVIEW_PERIOD
 
     existing = (
-        Association.objects.select_for_update()
+        None
+        if held_for_review
+        else Association.objects.select_for_update()
+        .in_effect()
         .filter(young_person=first, other_young_person=second, person_of_concern=person_of_concern)
         .first()
     )
     if existing is None:
         link = Association.objects.create(
+            review_state=AssociationReview.HELD if held_for_review else AssociationReview.IN_EFFECT,
             young_person=first,
             other_young_person=second,
             person_of_concern=person_of_concern,
@@ -286,36 +361,137 @@ def association_record(
             recording_agency_id=getattr(actor, "agency_id", None),
         )
         changed = ["young_person", "other", "kind", "reliability", "first_seen", "review_by"]
+        if held_for_review:
+            changed.append("review_state")
         action = "create"
     else:
         link = existing
-        changed = []
-        if seen_on < link.first_seen:
-            link.first_seen = seen_on
-            changed.append("first_seen")
-        if seen_on > link.last_seen:
-            link.last_seen = seen_on
-            changed.append("last_seen")
-        if review > link.review_by:
-            link.review_by = review
-            changed.append("review_by")
-        if (
-            RELIABILITY_RANK[Reliability(reliability)]
-            > RELIABILITY_RANK[Reliability(link.reliability)]
-        ):
-            link.reliability = reliability
-            changed.append("reliability")
-        if kind != AssociationKind.ASSOCIATE and link.kind == AssociationKind.ASSOCIATE:
-            link.kind = kind
-            changed.append("kind")
-        link.save()
+        changed = _association_strengthen(
+            link,
+            kind=kind,
+            reliability=reliability,
+            first_seen=seen_on,
+            last_seen=seen_on,
+            review_by=review,
+        )
         action = "update"
     if source_concern is not None:
         link.source_concerns.add(source_concern)
         changed.append("source_concerns")
     if changed:
         audit_record(actor=actor, action=action, obj=link, changed_fields=changed)
-    # Early warnings listen, in the same transaction: a link towards a group at high risk, or a
-    # person of concern with current flags, alerts the agencies involved with the young person.
-    association_recorded.send(sender=Association, association=link)
+    if not held_for_review:
+        # Early warnings listen, in the same transaction: a link towards a group at high risk, or
+        # a person of concern with current flags, alerts the agencies involved with the young
+        # person.
+        association_recorded.send(sender=Association, association=link)
     return link
+
+
+def _association_strengthen(
+    link: Association,
+    *,
+    kind: str,
+    reliability: str,
+    first_seen: datetime.date,
+    last_seen: datetime.date,
+    review_by: datetime.date,
+) -> list[str]:
+    """Add evidence to a link in effect; return the fields that changed."""
+    changed = []
+    if first_seen < link.first_seen:
+        link.first_seen = first_seen
+        changed.append("first_seen")
+    if last_seen > link.last_seen:
+        link.last_seen = last_seen
+        changed.append("last_seen")
+    if review_by > link.review_by:
+        link.review_by = review_by
+        changed.append("review_by")
+    if RELIABILITY_RANK[Reliability(reliability)] > RELIABILITY_RANK[Reliability(link.reliability)]:
+        link.reliability = reliability
+        changed.append("reliability")
+    if kind != AssociationKind.ASSOCIATE and link.kind == AssociationKind.ASSOCIATE:
+        link.kind = kind
+        changed.append("kind")
+    link.save()
+    return changed
+
+
+@transaction.atomic
+def association_review(
+    *, actor: Actor, association: Association, accept: bool, note: str = ""
+) -> Association:
+    """Accept or reject a link held for review, as a worker of an agency involved with it.
+
+    Accepting puts the link in effect (or adds it as evidence to the link already in effect for
+    the same people) and raises the early warnings it calls for, now. Rejecting needs a reason;
+    the rejected link stays stored, with its source, and is never used.
+    """
+    if not association_list_held_for_review_by(user=actor).filter(pk=association.pk).exists():
+        raise PermissionDenied("This link is not held for your agency's review")
+    link = Association.objects.select_for_update().get(pk=association.pk)
+    if link.review_state != AssociationReview.HELD:
+        raise ValidationError({"decision": ["This link has already been reviewed"]})
+    note = note.strip()
+    if not accept and not note:
+        raise ValidationError({"note": ["Say why you are rejecting the link"]})
+    if len(note) > 300:
+        raise ValidationError({"note": ["Keep the note to 300 characters or fewer"]})
+    link.reviewed_by = signed_in_or_none(actor)
+    link.reviewed_at = timezone.now()
+    link.review_note = note
+    if not accept:
+        link.review_state = AssociationReview.REJECTED
+        link.save()
+        audit_record(
+            actor=actor,
+            action="update",
+            obj=link,
+            changed_fields=["review_state", "reviewed_by", "review_note"],
+            purpose="Link held for review rejected",
+        )
+        return link
+    existing = (
+        Association.objects.select_for_update()
+        .in_effect()
+        .filter(
+            young_person_id=link.young_person_id,
+            other_young_person_id=link.other_young_person_id,
+            person_of_concern_id=link.person_of_concern_id,
+        )
+        .first()
+    )
+    if existing is None:
+        link.review_state = AssociationReview.IN_EFFECT
+        link.save()
+        effective = link
+    else:
+        link.review_state = AssociationReview.MERGED
+        link.save()
+        changed = _association_strengthen(
+            existing,
+            kind=link.kind,
+            reliability=link.reliability,
+            first_seen=link.first_seen,
+            last_seen=link.last_seen,
+            review_by=link.review_by,
+        )
+        existing.source_concerns.add(*link.source_concerns.all())
+        audit_record(
+            actor=actor,
+            action="update",
+            obj=existing,
+            changed_fields=[*changed, "source_concerns"],
+            purpose=f"Evidence accepted from a link held for review ({link.pk})",
+        )
+        effective = existing
+    audit_record(
+        actor=actor,
+        action="update",
+        obj=link,
+        changed_fields=["review_state", "reviewed_by"] + (["review_note"] if note else []),
+        purpose="Link held for review accepted",
+    )
+    association_recorded.send(sender=Association, association=effective)
+    return effective

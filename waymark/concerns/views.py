@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -12,12 +12,17 @@ from django.views.decorators.http import require_http_methods
 from waymark.audit.reads import audit_reads
 from waymark.core.forms import form_add_service_errors
 from waymark.core.models import Reliability
+from waymark.people.forms import DecisionForm
 from waymark.people.naming import people_shown, persons_of_concern_shown
 
 from .forms import ConcernForm
 from .models import AssociationKind, InvolvementRole
-from .selectors import concern_get_visible_to
-from .services import concern_record
+from .selectors import (
+    association_list_held_for_review_by,
+    concern_get_visible_to,
+    concern_notice_list_visible_to,
+)
+from .services import association_review, concern_notice_dismiss, concern_record
 from .taxonomy import INDICATOR_LABELS, RiskCategory
 
 DRAFT_KEY = "concern_draft"
@@ -110,3 +115,43 @@ def concern_detail(request: HttpRequest, reference: str) -> HttpResponse:
         raise Http404("No concern you may see has that reference") from None
     audit_reads(actor=request.user, objs=[concern])
     return render(request, "concerns/concern_detail.html", {"concern": concern})
+
+
+@login_required
+@require_http_methods(["POST"])
+def concern_notice_dismiss_view(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = concern_notice_list_visible_to(user=request.user).filter(pk=pk).first()
+    if notice is None:
+        raise Http404("No notice for your agency has that number")
+    try:
+        concern_notice_dismiss(actor=request.user, notice=notice)
+    except (PermissionDenied, ValidationError):
+        raise Http404("No notice for your agency has that number") from None
+    messages.success(request, f"Notice about {notice.young_person.reference} dismissed")
+    return redirect("dashboard")
+
+
+@login_required
+@permission_required("concerns.review_association", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def association_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A link held for review: accept it (it takes effect now) or reject it, with a reason."""
+    link = association_list_held_for_review_by(user=request.user).filter(pk=pk).first()
+    if link is None:
+        raise Http404("No link held for your agency's review has that number")
+    form = DecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        accept = form.cleaned_data["decision"] == "accept"
+        try:
+            association_review(
+                actor=request.user, association=link, accept=accept, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, "Link accepted: it now takes effect" if accept else "Link rejected"
+            )
+            return redirect("dashboard")
+    audit_reads(actor=request.user, objs=[link])
+    return render(request, "concerns/association_review.html", {"form": form, "link": link})

@@ -38,7 +38,13 @@ from waymark.audit.models import AuditEvent
 from waymark.audit.services import audit_record
 from waymark.concerns.models import Association, Concern, ConcernRisk, ConcernYoungPerson
 from waymark.contexts.models import Place, Ward
-from waymark.people.access import Involvement, InvolvementSource, LawfulBasis
+from waymark.people.access import (
+    Involvement,
+    InvolvementRequest,
+    InvolvementRequestKind,
+    InvolvementSource,
+    LawfulBasis,
+)
 from waymark.people.models import (
     PersonFlag,
     PersonOfConcern,
@@ -278,6 +284,7 @@ def demo_build(*, build: DemoBuild, progress: bool = False) -> DemoResult:
     step("writing concerns")
     _write_concerns(planned, children, adults)
     involvements = _write_involvements(planned, children)
+    requests = _plant_involvement_request(users)
     step("writing associations")
     links = _write_associations(planned, children, adults)
     bar.update(1)
@@ -296,6 +303,7 @@ def demo_build(*, build: DemoBuild, progress: bool = False) -> DemoResult:
         "concern risks": len(planned.risks),
         "young people in concerns": len(planned.involvement),
         "involvements": involvements,
+        "involvement requests": requests,
         "persons of concern in concerns": len(planned.adult_involvement),
         "associations": links,
     }
@@ -316,6 +324,7 @@ def demo_build(*, build: DemoBuild, progress: bool = False) -> DemoResult:
             "concerns.concernyoungperson",
             "concerns.association",
             "people.involvement",
+            "people.involvementrequest",
         ],
         purpose=f"Synthetic demo town {TOWN}: "
         + ", ".join(f"{n} {k}" for k, n in result_counts.items()),
@@ -385,8 +394,10 @@ def _write_concerns(planned: TownConcerns, children: list[Child], adults: list[A
 
 
 def _write_involvements(planned: TownConcerns, children: list[Child]) -> int:
-    """The involvements the services would have made: the agency that added each young person,
-    and every agency that recorded a concern about them, from the first such day."""
+    """The town's history of involvements: the agency that added each young person, and every
+    agency that recorded a concern about them, from the first such day. Recording alone no longer
+    involves an agency (ADR 0010); in the demo's history each such involvement stands for one that
+    was asked for and accepted."""
     first: dict[tuple[int, int], tuple[datetime.date, str, str]] = {}
     for child in children:
         person = child.person
@@ -421,6 +432,32 @@ def _write_involvements(planned: TownConcerns, children: list[Child]) -> int:
         batch_size=BATCH,
     )
     return len(first)
+
+
+def _plant_involvement_request(users: list[User]) -> int:
+    """A request awaiting the children's services manager: the police officer asks to be involved
+    with a child only children's services works with (ADR 0010), so the demo shows the decision."""
+    police = next((u for u in users if u.username == "police"), None)
+    csc = next((u for u in users if u.username == "manager"), None)
+    if police is None or csc is None or police.agency_id is None or csc.agency_id is None:
+        return 0
+    theirs = Involvement.objects.filter(agency_id=csc.agency_id).values("young_person")
+    ours = Involvement.objects.filter(agency_id=police.agency_id).values("young_person")
+    child = (
+        YoungPerson.objects.filter(pk__in=theirs).exclude(pk__in=ours).order_by("reference").first()
+    )
+    if child is None:
+        return 0
+    InvolvementRequest.objects.create(
+        kind=InvolvementRequestKind.REQUEST,
+        agency_id=police.agency_id,
+        young_person=child,
+        purpose="Seen with a known county-lines runner at the bus station; joint visit proposed",
+        lawful_basis=LawfulBasis.LAW_ENFORCEMENT,
+        requested_by=police,
+        requested_by_agency_id=police.agency_id,
+    )
+    return 1
 
 
 def _write_associations(planned: TownConcerns, children: list[Child], adults: list[Adult]) -> int:

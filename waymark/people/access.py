@@ -33,6 +33,7 @@ class InvolvementSource(models.TextChoices):
     ADDED = "added", "Added the young person"
     ALLOCATION = "allocation", "Worker allocated"
     MANAGER = "manager", "Added by a manager"
+    REQUEST = "request", "Involvement request accepted"
 
 
 class InvolvementQuerySet(models.QuerySet["Involvement"]):
@@ -113,3 +114,61 @@ class BreakGlass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} opened {self.young_person}"
+
+
+class InvolvementRequestKind(models.TextChoices):
+    # An agency not involved asks to become involved; a manager of an involved agency decides.
+    REQUEST = "request", "Asked to become involved"
+    # A manager of an involved agency proposes another agency; that agency's manager decides.
+    OFFER = "offer", "Proposed by an involved agency"
+
+
+class InvolvementRequestState(models.TextChoices):
+    PENDING = "pending", "Awaiting a decision"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class InvolvementRequest(TimeStampedModel):
+    """A proposed involvement, with its purpose and lawful basis, awaiting the other side.
+
+    Nobody starts another agency's involvement alone: an agency asks and an involved agency's
+    manager decides, or an involved agency proposes and the other agency's manager decides.
+    Accepting starts the involvement.
+    """
+
+    kind = models.CharField(max_length=8, choices=InvolvementRequestKind.choices)
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="involvement_requests"
+    )
+    young_person = models.ForeignKey(
+        "people.YoungPerson", on_delete=models.CASCADE, related_name="involvement_requests"
+    )
+    purpose = models.CharField(max_length=300)
+    lawful_basis = models.CharField(max_length=12, choices=LawfulBasis.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(
+        max_length=8,
+        choices=InvolvementRequestState.choices,
+        default=InvolvementRequestState.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=300, blank=True)
+    involvement = models.ForeignKey(
+        Involvement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        default_permissions = ("add", "change")
+
+    def __str__(self) -> str:
+        return f"{self.agency} with {self.young_person.reference} ({self.get_state_display()})"

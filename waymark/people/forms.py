@@ -180,3 +180,42 @@ class InvolvementEndForm(GovukForm):
         max_length=500,
         error_messages={"required": "Say why the involvement is ending"},
     )
+
+
+class InvolvementRequestForm(GovukForm):
+    purpose = forms.CharField(
+        label="Purpose",
+        max_length=300,
+        help_text="Why your agency needs to see the young person's record",
+        error_messages={"required": "Say why your agency needs to be involved"},
+    )
+    lawful_basis = forms.ChoiceField(
+        label="Lawful basis",
+        choices=LawfulBasis.choices,
+        initial=LawfulBasis.SAFEGUARDING,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the lawful basis for the involvement"},
+    )
+
+
+class DecisionForm(GovukForm):
+    """Accept or decline something another agency asked for, with a note (needed to decline)."""
+
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[("accept", "Accept"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select accept or decline"},
+    )
+    note = forms.CharField(
+        label="Note (needed if you decline)",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "decline" and not (data.get("note") or "").strip():
+            self.add_error("note", "Say why you are declining")
+        return data

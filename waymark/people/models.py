@@ -364,4 +364,4 @@ class PersonFlag(TimeStampedModel):
         return self.review_by < timezone.localdate()
 
 
-from .access import BreakGlass, Involvement  # noqa: E402,F401  (registered with this app)
+from .access import BreakGlass, Involvement, InvolvementRequest  # noqa: E402,F401  (registered with this app)

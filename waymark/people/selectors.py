@@ -19,7 +19,14 @@ from waymark.core.actors import signed_in_or_none
 from waymark.core.crypto import blind_index, words
 from waymark.core.references import reference_normalise
 
-from .access import BreakGlass, Involvement, InvolvementQuerySet
+from .access import (
+    BreakGlass,
+    Involvement,
+    InvolvementQuerySet,
+    InvolvementRequest,
+    InvolvementRequestKind,
+    InvolvementRequestState,
+)
 from .models import (
     FAMILY_NAME,
     GIVEN_NAME,
@@ -69,8 +76,9 @@ def young_person_list_changeable_by(*, user: Actor) -> QuerySet[YoungPerson]:
 def young_person_get_for_recording(*, user: Actor, reference: str) -> YoungPerson:
     """A young person a concern may be recorded about, by reference.
 
-    Recording a concern is itself an involvement, so a practitioner may name a young person their
-    agency is not yet involved with: the concern gives their agency access, and that is audited.
+    A practitioner may record about any young person: what they know must reach the agencies
+    involved. Recording is not reading (ADR 0010): it gives their agency no access to the record,
+    so the young person returned here must be shown to them by reference only.
     """
     if not user.has_perm("concerns.add_concern"):
         raise YoungPerson.DoesNotExist
@@ -259,8 +267,9 @@ def involvement_list_for(*, user: Actor, young_person: YoungPerson) -> Involveme
 def access_log_for(*, user: Actor, young_person: YoungPerson) -> QuerySet[Any]:
     """Who has seen or changed this young person's record, and why: newest first.
 
-    Covers the record itself, the concerns about them, their involvements and the break-glass
-    accesses to them. Only managers of an involved agency (and panel chairs) may read it.
+    Covers the record itself, the concerns about them, their involvements, requests to be involved
+    and the break-glass accesses to them. Only managers of an involved agency (and panel chairs)
+    may read it.
     """
     if not (
         user.has_perm("people.view_accesslog_youngperson")
@@ -280,7 +289,73 @@ def access_log_for(*, user: Actor, young_person: YoungPerson) -> QuerySet[Any]:
             )
             | Q(object_type="people.involvement", object_id__in=ids(young_person.involvements))
             | Q(object_type="people.breakglass", object_id__in=ids(young_person.break_glass))
+            | Q(
+                object_type="people.involvementrequest",
+                object_id__in=ids(young_person.involvement_requests),
+            )
         )
         .select_related("actor", "agency")
         .order_by("-at", "-id")
     )
+
+
+def agency_involved_with(agency_id: int | None, young_person: YoungPerson) -> bool:
+    """Whether the agency has an active involvement with the young person."""
+    return (
+        agency_id is not None
+        and Involvement.objects.active()
+        .filter(agency_id=agency_id, young_person=young_person)
+        .exists()
+    )
+
+
+def young_person_for_involvement_request(*, user: Actor, reference: str) -> YoungPerson | None:
+    """The young person a user may ask their agency to become involved with, by reference.
+
+    Like break-glass, this reaches a record the user cannot see; the request page shows the
+    reference only.
+    """
+    if not user.has_perm("people.add_involvementrequest"):
+        return None
+    return YoungPerson.objects.filter(reference=reference_normalise(reference)).first()
+
+
+def involvement_request_may_decide(*, user: Actor, request: InvolvementRequest) -> bool:
+    """Who decides: on a request, a manager of another agency involved with the young person; on
+    a proposal, a manager of the agency proposed."""
+    agency_id = getattr(user, "agency_id", None)
+    if agency_id is None or not user.has_perm("people.change_involvementrequest"):
+        return False
+    if request.kind == InvolvementRequestKind.OFFER:
+        return bool(agency_id == request.agency_id)
+    return agency_id != request.agency_id and agency_involved_with(agency_id, request.young_person)
+
+
+def involvement_request_list_awaiting(*, user: Actor) -> QuerySet[InvolvementRequest]:
+    """Pending requests the user, a manager, may accept or decline."""
+    agency_id = getattr(user, "agency_id", None)
+    if agency_id is None or not user.has_perm("people.change_involvementrequest"):
+        return InvolvementRequest.objects.none()
+    involved = Involvement.objects.active().filter(agency_id=agency_id).values("young_person")
+    return (
+        InvolvementRequest.objects.filter(state=InvolvementRequestState.PENDING)
+        .filter(
+            Q(kind=InvolvementRequestKind.OFFER, agency_id=agency_id)
+            | (
+                Q(kind=InvolvementRequestKind.REQUEST, young_person__in=involved)
+                & ~Q(agency_id=agency_id)
+            )
+        )
+        .select_related("agency", "young_person", "requested_by", "requested_by_agency")
+    )
+
+
+def involvement_request_list_visible_to(*, user: Actor) -> QuerySet[InvolvementRequest]:
+    """Requests the user may read: those they may decide, and their own agency's."""
+    agency_id = getattr(user, "agency_id", None)
+    if agency_id is None:
+        return InvolvementRequest.objects.none()
+    awaiting = involvement_request_list_awaiting(user=user).values("pk")
+    return InvolvementRequest.objects.filter(
+        Q(pk__in=awaiting) | Q(requested_by_agency_id=agency_id) | Q(agency_id=agency_id)
+    ).select_related("agency", "young_person", "requested_by", "requested_by_agency")

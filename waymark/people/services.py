@@ -1,7 +1,7 @@
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,8 +11,17 @@ from waymark.core.actors import signed_in_or_none
 from waymark.core.references import reference_assign_and_save
 from waymark.core.validators import nhs_number_normalise
 
-from .access import BreakGlass, Involvement, InvolvementSource, LawfulBasis
+from .access import (
+    BreakGlass,
+    Involvement,
+    InvolvementRequest,
+    InvolvementRequestKind,
+    InvolvementRequestState,
+    InvolvementSource,
+    LawfulBasis,
+)
 from .models import PersonFlag, PersonOfConcern, Vehicle, YoungPerson
+from .selectors import agency_involved_with, involvement_request_may_decide
 
 PERSONAL_FIELDS = (
     "given_name",
@@ -232,7 +241,13 @@ def involvement_start(
 
 @transaction.atomic
 def involvement_end(*, actor: Actor | None, involvement: Involvement, reason: str) -> Involvement:
-    """End an involvement from today: the agency's access ends with it."""
+    """End an involvement from today: the agency's access ends with it.
+
+    A manager ends only their own agency's involvements; another agency's are theirs to end.
+    """
+    user = signed_in_or_none(actor)
+    if user is not None and user.agency_id != involvement.agency_id:
+        raise PermissionDenied("A manager ends only their own agency's involvements")
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the involvement is ending"]})
     if not involvement.is_active:
@@ -277,3 +292,123 @@ def break_glass_open(*, actor: Actor | None, young_person: YoungPerson, reason: 
         purpose=f"Break-glass: {reason}"[:500],
     )
     return access
+
+
+@transaction.atomic
+def involvement_request_create(
+    *,
+    actor: Actor,
+    young_person: YoungPerson,
+    purpose: str,
+    lawful_basis: str,
+    agency: Any = None,
+) -> InvolvementRequest:
+    """Ask for an involvement that someone else must accept.
+
+    Without `agency` (or with the user's own), the user's agency asks to become involved; a
+    manager of an agency involved with the young person decides. With another agency, a manager
+    of an involved agency proposes that agency's involvement; a manager there decides.
+    """
+    user = signed_in_or_none(actor)
+    if user is None or user.agency is None:
+        raise ValidationError("Only a user who belongs to an agency can ask for an involvement")
+    target = agency or user.agency
+    kind = (
+        InvolvementRequestKind.REQUEST
+        if target.pk == user.agency_id
+        else InvolvementRequestKind.OFFER
+    )
+    if kind == InvolvementRequestKind.REQUEST:
+        if not user.has_perm("people.add_involvementrequest"):
+            raise PermissionDenied("Your role cannot ask for an involvement")
+    elif not (
+        user.has_perm("people.manage_involvement")
+        and agency_involved_with(user.agency_id, young_person)
+    ):
+        raise PermissionDenied(
+            "Only a manager of an agency involved with the young person can propose another agency"
+        )
+    errors: dict[str, list[str]] = {}
+    if not purpose.strip():
+        errors["purpose"] = ["Say why the agency needs to be involved"]
+    elif len(purpose.strip()) > 300:
+        errors["purpose"] = ["Keep the purpose to 300 characters or fewer"]
+    if lawful_basis not in LawfulBasis.values:
+        errors["lawful_basis"] = ["Select the lawful basis for the involvement"]
+    if agency_involved_with(target.pk, young_person):
+        errors["agency"] = [f"{target} is already involved with {young_person.reference}"]
+    elif InvolvementRequest.objects.filter(
+        agency=target, young_person=young_person, state=InvolvementRequestState.PENDING
+    ).exists():
+        errors["agency"] = [
+            f"A request for {target} to be involved with {young_person.reference} is already "
+            "awaiting a decision"
+        ]
+    elif (
+        kind == InvolvementRequestKind.REQUEST
+        and not Involvement.objects.active().filter(young_person=young_person).exists()
+    ):
+        errors["agency"] = [
+            f"No agency is involved with {young_person.reference} to decide on a request. In an "
+            "emergency, open the record with a reason instead"
+        ]
+    if errors:
+        raise ValidationError(errors)
+    request = InvolvementRequest.objects.create(
+        kind=kind,
+        agency=target,
+        young_person=young_person,
+        purpose=purpose.strip(),
+        lawful_basis=lawful_basis,
+        requested_by=user,
+        requested_by_agency=user.agency,
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=request,
+        changed_fields=["kind", "agency", "young_person", "purpose", "lawful_basis"],
+        purpose=purpose.strip()[:500],
+    )
+    return request
+
+
+@transaction.atomic
+def involvement_request_decide(
+    *, actor: Actor, request: InvolvementRequest, accept: bool, note: str = ""
+) -> InvolvementRequest:
+    """Accept (starting the involvement) or decline a pending request. Declining needs a reason."""
+    request = InvolvementRequest.objects.select_for_update().get(pk=request.pk)
+    if not involvement_request_may_decide(user=actor, request=request):
+        raise PermissionDenied("You may not decide on this request")
+    if request.state != InvolvementRequestState.PENDING:
+        raise ValidationError({"decision": ["This request has already been decided"]})
+    note = note.strip()
+    if not accept and not note:
+        raise ValidationError({"note": ["Say why you are declining the request"]})
+    if len(note) > 300:
+        raise ValidationError({"note": ["Keep the note to 300 characters or fewer"]})
+    user = signed_in_or_none(actor)
+    if accept:
+        request.involvement = involvement_start(
+            actor=actor,
+            agency=request.agency,
+            young_person=request.young_person,
+            source=InvolvementSource.REQUEST,
+            purpose=request.purpose,
+            lawful_basis=request.lawful_basis,
+        )
+    request.state = InvolvementRequestState.ACCEPTED if accept else InvolvementRequestState.DECLINED
+    request.decided_by = user
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.save()
+    audit_record(
+        actor=actor,
+        action="update",
+        obj=request,
+        changed_fields=["state", "decided_by", "decided_at"]
+        + (["decision_note"] if note else [])
+        + (["involvement"] if accept else []),
+    )
+    return request

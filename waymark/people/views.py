@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -14,8 +14,10 @@ from waymark.core.references import reference_normalise
 from .access import InvolvementSource
 from .forms import (
     BreakGlassForm,
+    DecisionForm,
     InvolvementEndForm,
     InvolvementForm,
+    InvolvementRequestForm,
     PersonOfConcernForm,
     YoungPersonForm,
 )
@@ -24,14 +26,19 @@ from .naming import young_person_shown
 from .selectors import (
     access_log_for,
     involvement_list_for,
+    involvement_request_list_visible_to,
+    involvement_request_may_decide,
     young_person_contact_agencies,
     young_person_for_break_glass,
+    young_person_for_involvement_request,
     young_person_get_visible_to,
     young_person_list_changeable_by,
 )
 from .services import (
     break_glass_open,
     involvement_end,
+    involvement_request_create,
+    involvement_request_decide,
     involvement_start,
     person_of_concern_create,
     young_person_create,
@@ -165,7 +172,8 @@ def involvement_new(request: HttpRequest, reference: str) -> HttpResponse:
             if worker is None:
                 form.add_error("worker", "There is no active user with that username in the agency")
                 form.mark_errors()
-        if not form.errors:
+        if not form.errors and data["agency"].pk == getattr(request.user, "agency_id", None):
+            # The manager's own agency, or a worker in it: theirs to start.
             involvement_start(
                 actor=request.user,
                 agency=data["agency"],
@@ -177,6 +185,28 @@ def involvement_new(request: HttpRequest, reference: str) -> HttpResponse:
             )
             messages.success(request, f"{data['agency']} is now involved with {person.reference}")
             return redirect("young-person-access", reference=person.reference)
+        if not form.errors and worker is not None:
+            form.add_error("worker", "Allocate a worker only in your own agency")
+            form.mark_errors()
+        if not form.errors:
+            # Another agency: it is asked, and its manager accepts or declines.
+            try:
+                involvement_request_create(
+                    actor=request.user,
+                    young_person=person,
+                    agency=data["agency"],
+                    purpose=data["purpose"],
+                    lawful_basis=data["lawful_basis"],
+                )
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{data['agency']} has been asked to become involved with {person.reference}; "
+                    "a manager there will accept or decline",
+                )
+                return redirect("young-person-access", reference=person.reference)
     return render(request, "people/involvement_form.html", {"form": form, "person": person})
 
 
@@ -185,11 +215,15 @@ def involvement_new(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def involvement_end_view(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     person = _managed_young_person(request, reference)
+    # A manager ends only their own agency's involvements.
     involvement = (
-        involvement_list_for(user=request.user, young_person=person).active().filter(pk=pk).first()
+        involvement_list_for(user=request.user, young_person=person)
+        .active()
+        .filter(pk=pk, agency_id=getattr(request.user, "agency_id", None) or 0)
+        .first()
     )
     if involvement is None:
-        raise Http404("No active involvement with that id")
+        raise Http404("No active involvement of your agency with that id")
     form = InvolvementEndForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -205,4 +239,76 @@ def involvement_end_view(request: HttpRequest, reference: str, pk: int) -> HttpR
         request,
         "people/involvement_end.html",
         {"form": form, "person": person, "involvement": involvement},
+    )
+
+
+@login_required
+@permission_required("people.add_involvementrequest", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def involvement_request_new(request: HttpRequest, reference: str) -> HttpResponse:
+    """Ask for the user's agency to become involved: the page shows the reference only."""
+    person = young_person_for_involvement_request(user=request.user, reference=reference)
+    if person is None:
+        raise Http404("No young person has that reference")
+    form = InvolvementRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            involvement_request_create(
+                actor=request.user,
+                young_person=person,
+                purpose=form.cleaned_data["purpose"],
+                lawful_basis=form.cleaned_data["lawful_basis"],
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Your request to be involved with {person.reference} has been sent to the "
+                "agencies involved",
+            )
+            return redirect("dashboard")
+    return render(
+        request,
+        "people/involvement_request_form.html",
+        {"form": form, "reference": person.reference},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A request to read, and to accept or decline for a manager who may decide it."""
+    found = involvement_request_list_visible_to(user=request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No involvement request you may see has that number")
+    may_decide = involvement_request_may_decide(user=request.user, request=found)
+    form = DecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not may_decide:
+            raise PermissionDenied("You may not decide on this request")
+        if form.is_valid():
+            accept = form.cleaned_data["decision"] == "accept"
+            try:
+                involvement_request_decide(
+                    actor=request.user,
+                    request=found,
+                    accept=accept,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{found.agency} is now involved with {found.young_person.reference}"
+                    if accept
+                    else f"Request for {found.agency} declined",
+                )
+                return redirect("dashboard")
+    audit_reads(actor=request.user, objs=[found])
+    return render(
+        request,
+        "people/involvement_request_detail.html",
+        {"form": form, "involvement_request": found, "may_decide": may_decide},
     )

@@ -13,6 +13,7 @@ from waymark.concerns.api import (
     YoungPersonAssociationsView,
     YoungPersonConcernsView,
 )
+from waymark.concerns.review_api import ConcernNoticeViewSet, HeldLinkViewSet
 from waymark.contexts.peer_groups.api import (
     PeerAlertViewSet,
     PeerGroupDetailView,
@@ -55,6 +56,8 @@ router.register("young-people", YoungPersonViewSet, basename="young-person")
 router.register("persons-of-concern", PersonOfConcernViewSet, basename="person-of-concern")
 router.register("concerns", ConcernViewSet, basename="concern")
 router.register("associations", AssociationViewSet, basename="association")
+router.register("notices", ConcernNoticeViewSet, basename="concern-notice")
+router.register("held-links", HeldLinkViewSet, basename="held-link")
 router.register("peer-groups/saved", SavedPeerGroupViewSet, basename="saved-peer-group")
 router.register("peer-alerts", PeerAlertViewSet, basename="peer-alert")
 

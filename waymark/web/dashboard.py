@@ -7,9 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from waymark.concerns.selectors import concern_list_recent_by, young_people_recorded_about_by
+from waymark.concerns.selectors import (
+    association_list_held_for_review_by,
+    concern_list_recent_by,
+    concern_notice_list_visible_to,
+    young_people_recorded_about_by,
+)
 from waymark.contexts.peer_groups.alerts import peer_alert_list_for
-from waymark.people.selectors import break_glass_list_for_managers_of
+from waymark.people.selectors import (
+    break_glass_list_for_managers_of,
+    involvement_request_list_awaiting,
+)
 
 
 @login_required
@@ -24,5 +32,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "recent_concerns": concern_list_recent_by(user=request.user, limit=10),
             "young_people": young_people_recorded_about_by(user=request.user, limit=12),
             "break_glass": break_glass_list_for_managers_of(user=request.user),
+            # Recording is not reading (ADR 0010): what other agencies told this one, links held
+            # for its review, and requests to be involved awaiting a manager's decision. All name
+            # young people by reference only.
+            "notices": concern_notice_list_visible_to(user=request.user)[:20],
+            "held_links": association_list_held_for_review_by(user=request.user)[:20],
+            "involvement_requests": involvement_request_list_awaiting(user=request.user)[:20],
         },
     )

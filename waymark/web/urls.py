@@ -7,7 +7,13 @@ from waymark.accounts.views import (
     two_factor_backup_codes,
     two_factor_set_up,
 )
-from waymark.concerns.views import concern_check, concern_detail, concern_new
+from waymark.concerns.views import (
+    association_review_view,
+    concern_check,
+    concern_detail,
+    concern_new,
+    concern_notice_dismiss_view,
+)
 from waymark.contexts.peer_groups.views import (
     peer_alert_acknowledge_view,
     peer_group_list_page,
@@ -25,6 +31,8 @@ from waymark.contexts.places.views import place_detail, place_list, place_new
 from waymark.people.views import (
     involvement_end_view,
     involvement_new,
+    involvement_request_detail,
+    involvement_request_new,
     person_of_concern_new,
     young_person_access,
     young_person_break_glass,
@@ -72,6 +80,18 @@ urlpatterns = [
         involvement_end_view,
         name="involvement-end",
     ),
+    path(
+        "young-people/<str:reference>/involvement-requests/new/",
+        involvement_request_new,
+        name="involvement-request-new",
+    ),
+    path(
+        "involvement-requests/<int:pk>/",
+        involvement_request_detail,
+        name="involvement-request-detail",
+    ),
+    path("notices/<int:pk>/dismiss/", concern_notice_dismiss_view, name="concern-notice-dismiss"),
+    path("links/held/<int:pk>/", association_review_view, name="association-review"),
     path("persons-of-concern/new/", person_of_concern_new, name="person-of-concern-new"),
     path(
         "persons-of-concern/<str:reference>/",

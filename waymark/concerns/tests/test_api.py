@@ -145,21 +145,18 @@ def test_a_refused_concern_names_the_field_and_writes_nothing(api, pair, place, 
     assert row_counts() == before
 
 
-def test_recording_a_concern_involves_the_agency_with_a_young_person_it_did_not_know(
+def test_recording_a_concern_about_a_young_person_it_did_not_know_gives_no_access(
     api, practitioner, pair, place, other_agency
 ):
-
     stranger = YoungPersonFactory(created_by_agency=other_agency)
     assert api.get(f"/api/young-people/{stranger.reference}/").status_code == 404
     data = payload(place=place, young_people=[pair[0], stranger])
     response = api.post("/api/concerns/", data, format="json")
     assert response.status_code == 201
-    involvement = Involvement.objects.get(young_person=stranger, agency=practitioner.agency)
-    assert involvement.source == "concern"
-    assert AuditEvent.objects.filter(
-        object_type="people.involvement", object_id=str(involvement.pk), action="create"
+    assert not Involvement.objects.filter(
+        young_person=stranger, agency=practitioner.agency
     ).exists()
-    assert api.get(f"/api/young-people/{stranger.reference}/").status_code == 200
+    assert api.get(f"/api/young-people/{stranger.reference}/").status_code == 404
 
 
 def test_an_unknown_young_person_reference_writes_nothing(api, pair, place):

@@ -28,7 +28,8 @@ def test_concern_about_two_young_people_links_them_with_the_concern_as_source(pr
 
 
 def test_second_concern_strengthens_the_existing_link(practitioner):
-    a, b = YoungPersonFactory(), YoungPersonFactory()
+    a = YoungPersonFactory(created_by_agency=practitioner.agency)
+    b = YoungPersonFactory(created_by_agency=practitioner.agency)
     first = concern_make(
         actor=practitioner,
         young_people=[a, b],

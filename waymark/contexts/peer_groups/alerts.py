@@ -15,7 +15,7 @@ from django.utils import timezone
 from waymark.accounts.models import User
 from waymark.accounts.types import Actor
 from waymark.audit.services import audit_record
-from waymark.concerns.models import Association
+from waymark.concerns.models import Association, AssociationReview
 from waymark.contexts.models import DetectedGroup, PeerAlert, PeerAlertKind, Vulnerability
 from waymark.people.access import Involvement
 from waymark.people.models import PersonFlag, YoungPerson
@@ -67,9 +67,12 @@ def peer_alerts_on_association(sender: Any, *, association: Association, **kwarg
 def peer_alerts_raise_for(*, association: Association) -> list[PeerAlert]:
     """Raise the alerts a link calls for, once per link and young person; return the new ones.
 
-    A link past its review-by date is not evidence and raises nothing.
+    A link past its review-by date, or held for review, is not evidence and raises nothing.
     """
-    if association.review_by < timezone.localdate():
+    if (
+        association.review_state != AssociationReview.IN_EFFECT
+        or association.review_by < timezone.localdate()
+    ):
         return []
     raised = []
     other_young_person = association.other_young_person

@@ -33,7 +33,13 @@ from waymark.analytics.peer_bridges import (
 )
 from waymark.analytics.peer_graph import CONFIRMED, TENTATIVE, UNCONFIRMED, PeerGraph, peer_graph
 from waymark.analytics.peer_groups import PeerGroups, match_groups, peer_groups
-from waymark.concerns.models import Association, Concern, ConcernRisk, ConcernYoungPerson
+from waymark.concerns.models import (
+    Association,
+    AssociationReview,
+    Concern,
+    ConcernRisk,
+    ConcernYoungPerson,
+)
 from waymark.concerns.services import ASSOCIATION_REVIEW_PERIOD
 from waymark.concerns.taxonomy import EXPLOITATION, RiskCategory
 from waymark.contexts.models import (
@@ -90,7 +96,7 @@ class NetworkRows:
 
 def network_rows(*, window: tuple[datetime.date, datetime.date]) -> NetworkRows:
     rows: list[tuple[int, int, bool, bool, int, int, int, int]] = []
-    for a, b, poc, reliability, first, last, review in Association.objects.values_list(
+    for a, b, poc, reliability, first, last, review in Association.objects.in_effect().values_list(
         "young_person_id",
         "other_young_person_id",
         "person_of_concern_id",
@@ -121,12 +127,21 @@ def network_rows(*, window: tuple[datetime.date, datetime.date]) -> NetworkRows:
     ):
         named[concern_id].append(person)
         grading[concern_id] = (source, day)
+    # A pair whose link from a concern is held for review (or was rejected) is not co-involved
+    # through that concern either, until an involved agency accepts the link.
+    not_in_effect = set(
+        Association.objects.exclude(review_state=AssociationReview.IN_EFFECT)
+        .filter(other_young_person__isnull=False, source_concerns__isnull=False)
+        .values_list("source_concerns", "young_person_id", "other_young_person_id")
+    )
     for concern_id, people in named.items():
         if len(people) < 2:
             continue
         source, day = grading[concern_id]
         lapses = (day + ASSOCIATION_REVIEW_PERIOD).toordinal()
         for a, b in combinations(sorted(set(people)), 2):
+            if (concern_id, a, b) in not_in_effect:
+                continue
             rows.append(
                 (a, b, False, True, SOURCE_RELIABILITY.get(source, UNCONFIRMED),
                  day.toordinal(), day.toordinal(), lapses)
@@ -186,9 +201,11 @@ def member_facts(*, people: set[int], today: datetime.date) -> dict[int, MemberF
             exploitation.add(person)
     flagged_people = set(PersonFlag.objects.current().values_list("person_id", flat=True))
     flagged_links: dict[int, int] = defaultdict(int)
-    for person, _poc in Association.objects.filter(
-        young_person__in=people, person_of_concern__in=flagged_people, review_by__gte=today
-    ).values_list("young_person_id", "person_of_concern_id"):
+    for person, _poc in (
+        Association.objects.in_effect()
+        .filter(young_person__in=people, person_of_concern__in=flagged_people, review_by__gte=today)
+        .values_list("young_person_id", "person_of_concern_id")
+    ):
         flagged_links[person] += 1
     births = {
         p.pk: p.date_of_birth

@@ -24,7 +24,12 @@ from django.utils import timezone
 
 from waymark.accounts.models import Agency
 from waymark.accounts.types import Actor
-from waymark.concerns.models import Association, AssociationKind, ConcernYoungPerson
+from waymark.concerns.models import (
+    Association,
+    AssociationKind,
+    AssociationReview,
+    ConcernYoungPerson,
+)
 from waymark.concerns.selectors import association_list_visible_to, concern_list_visible_to
 from waymark.concerns.services import ASSOCIATION_REVIEW_PERIOD
 from waymark.core.models import RELIABILITY_RANK, Reliability
@@ -164,12 +169,21 @@ def _co_involvement_links(
     ):
         named[concern].add(person)
         about[concern] = (reference, grading, day, agency)
+    # A pair whose link from this concern is held for review (or was rejected) is not drawn from
+    # the concern either: the link takes effect only when an involved agency accepts it.
+    not_in_effect = set(
+        Association.objects.exclude(review_state=AssociationReview.IN_EFFECT)
+        .filter(source_concerns__in=concerns, other_young_person__isnull=False)
+        .values_list("source_concerns", "young_person_id", "other_young_person_id")
+    )
     pairs: dict[frozenset[End], _Link] = {}
     for concern, people in named.items():
         ordered = sorted(people)
         for i, a in enumerate(ordered):
             for b in ordered[i + 1 :]:
                 if a not in touching and b not in touching:
+                    continue
+                if (concern, a, b) in not_in_effect:
                     continue
                 if within is not None and (a not in within or b not in within):
                     continue

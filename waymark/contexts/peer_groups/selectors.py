@@ -98,7 +98,7 @@ def current_flag_kinds(person_ids: Iterable[int]) -> dict[int, list[str]]:
 def current_associations(q: Q, today: datetime.date) -> QuerySet[Association]:
     """Associations that are evidence today: not past review-by, seen in the window."""
     start, _ = network_window(today)
-    return Association.objects.filter(q, review_by__gte=today, last_seen__gte=start)
+    return Association.objects.in_effect().filter(q, review_by__gte=today, last_seen__gte=start)
 
 
 # --- a group's profile ---------------------------------------------------------------------

@@ -33,9 +33,11 @@ def _shared(filters: AnalysisFilters, min_young_people: int, by: str) -> list[Sh
     else:
         location = points.place[at]
     today = timezone.localdate()
-    links = Association.objects.filter(
-        other_young_person__isnull=False, review_by__gte=today
-    ).values_list("young_person_id", "other_young_person_id")
+    links = (
+        Association.objects.in_effect()
+        .filter(other_young_person__isnull=False, review_by__gte=today)
+        .values_list("young_person_id", "other_young_person_id")
+    )
     found = shared_contexts(
         location=location,
         day=points.day[at].astype(np.int64),

@@ -24,6 +24,7 @@ from waymark.demo.generator import (
 from waymark.demo.town import point_in_ring, town
 from waymark.demo.truths import demo_truths, truths_for
 from waymark.people.models import PersonFlag, PersonOfConcern, YoungPerson
+from waymark.people.selectors import involvement_request_list_awaiting
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +270,12 @@ def test_a_reset_keeps_the_audit_trail_whole(client):
     demo_ensure(seed=SEED + 1, scale=SCALE)
     assert AuditEvent.objects.filter(actor=user, action="view").exists()
     assert audit_chain_verify().intact
+
+
+def test_a_request_to_be_involved_awaits_the_childrens_services_manager(built, client):
+    manager = User.objects.get(username="manager")
+    request = involvement_request_list_awaiting(user=manager).get()
+    assert request.requested_by.username == "police"
+    police = User.objects.get(username="police")
+    client.force_login(police)
+    assert client.get(f"/young-people/{request.young_person.reference}/").status_code == 403

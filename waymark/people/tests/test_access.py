@@ -14,7 +14,7 @@ from waymark.concerns.tests.factories import concern_make
 from waymark.contexts.tests.factories import PlaceFactory
 from waymark.people.models import BreakGlass, Involvement
 from waymark.people.selectors import young_person_list_visible_to
-from waymark.people.services import break_glass_open, involvement_end
+from waymark.people.services import break_glass_open, involvement_end, involvement_start
 from waymark.people.tests.factories import YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,10 +90,19 @@ def test_break_glass_shows_on_the_access_page_and_the_managers_dashboard(
     assert client.get(reverse("young-person-access", args=[theirs.reference])).status_code == 403
 
 
-def test_recording_a_concern_involves_the_agency_and_ending_it_ends_access(practitioner, theirs):
+def test_recording_a_concern_does_not_involve_the_agency_and_ending_access_ends_it(
+    practitioner, theirs
+):
     concern_make(actor=practitioner, young_people=[theirs], place=PlaceFactory())
-    involvement = Involvement.objects.get(agency=practitioner.agency, young_person=theirs)
-    assert involvement.source == "concern"
+    assert not Involvement.objects.filter(agency=practitioner.agency, young_person=theirs).exists()
+    assert not young_person_list_visible_to(user=practitioner).filter(pk=theirs.pk).exists()
+    involvement = involvement_start(
+        actor=practitioner,
+        agency=practitioner.agency,
+        young_person=theirs,
+        source="manager",
+        purpose="Joint work",
+    )
     assert young_person_list_visible_to(user=practitioner).filter(pk=theirs.pk).exists()
     with pytest.raises(ValidationError):
         involvement_end(actor=practitioner, involvement=involvement, reason=" ")

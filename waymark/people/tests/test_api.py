@@ -137,8 +137,9 @@ def test_another_agency_cannot_read_a_young_person_it_is_not_involved_with(outsi
     assert young_person.strengths.startswith("Brilliant")
 
 
-def test_an_agency_that_recorded_a_concern_about_them_is_involved(outsider, young_person):
-    # The interim rule: recording a concern about a young person makes the agency involved.
+def test_recording_a_concern_about_them_does_not_open_the_record(outsider, young_person):
+    # Recording is not reading: the concern reaches the agencies involved, not the record the
+    # recorder.
     concern_record(
         actor=outsider,
         data=ConcernInput(
@@ -153,7 +154,7 @@ def test_an_agency_that_recorded_a_concern_about_them_is_involved(outsider, youn
         ),
     )
     assert (
-        client_for(outsider).get(f"/api/young-people/{young_person.reference}/").status_code == 200
+        client_for(outsider).get(f"/api/young-people/{young_person.reference}/").status_code == 404
     )
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from waymark.concerns.tests.factories import concern_make
 from waymark.contexts.tests.factories import PlaceFactory
+from waymark.people.services import involvement_start
 from waymark.people.tests.factories import PersonFlagFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,14 @@ def test_young_person_page_shows_chronology_links_places_and_hides_unseen_names(
     mine = YoungPersonFactory(created_by_agency=practitioner.agency)
     theirs = YoungPersonFactory(created_by_agency=outsider.agency, family_name="Quillfeather")
     place = PlaceFactory(name="Mill Lane Park")
+    # Both agencies work with `mine`, so the link the outsider records takes effect at once.
+    involvement_start(
+        actor=outsider,
+        agency=outsider.agency,
+        young_person=mine,
+        source="manager",
+        purpose="Joint work",
+    )
     concern = concern_make(actor=outsider, young_people=[mine, theirs], place=place)
     client.force_login(practitioner)
     page = client.get(reverse("young-person-detail", args=[mine.reference])).content.decode()
