@@ -31,6 +31,8 @@ from waymark.accounts.models import Role
 from waymark.accounts.tests.factories import AgencyFactory, UserFactory
 from waymark.audit.models import AuditEvent
 from waymark.concerns.models import Association, ConcernNotice
+from waymark.concerns.selectors import association_list_held_for_review_by
+from waymark.concerns.services import association_review
 from waymark.concerns.tests.factories import concern_make
 from waymark.contexts.models import DetectedGroupMember, PeerAlert, PeerGroup
 from waymark.contexts.peer_groups.network import peer_groups_refresh
@@ -112,6 +114,10 @@ def world(db) -> World:
     )
     sol = YoungPersonFactory(created_by_agency=police)
     shared = concern_make(actor=practitioner, young_people=[zara, sol])
+    # Children's services is not involved with Sol, so the link its concern draws is held until
+    # the police, who are, accept it (recording is not reading).
+    for held in association_list_held_for_review_by(user=outsider):
+        association_review(actor=outsider, association=held, accept=True)
     return World(
         practitioner=practitioner,
         manager=manager,
