@@ -21,7 +21,9 @@ def manager(agency):
 def test_a_manager_allocates_a_worker_of_their_own_agency_then_ends_it(
     client, manager, practitioner, agency
 ):
-    child = YoungPersonFactory(created_by_agency=agency)
+    child = YoungPersonFactory(
+        created_by_agency=agency, given_name="Ottoline", family_name="Featherstonehaugh"
+    )
     client.force_login(manager)
     response = client.post(
         reverse("involvement-new", args=[child.reference]),
@@ -52,7 +54,9 @@ def test_a_manager_allocates_a_worker_of_their_own_agency_then_ends_it(
 def test_granting_another_agency_access_asks_that_agency_whose_manager_accepts(
     client, manager, outsider, agency
 ):
-    child = YoungPersonFactory(created_by_agency=agency)
+    child = YoungPersonFactory(
+        created_by_agency=agency, given_name="Ottoline", family_name="Featherstonehaugh"
+    )
     client.force_login(manager)
     response = client.post(
         reverse("involvement-new", args=[child.reference]),
@@ -98,7 +102,9 @@ def test_granting_another_agency_access_asks_that_agency_whose_manager_accepts(
 def test_a_manager_cannot_end_another_agencys_involvement(client, outsider, agency):
     school = AgencyFactory(name="Eastbridge Academy", sector="education")
     school_manager = UserFactory(username="head", agency=school, role="manager")
-    child = YoungPersonFactory(created_by_agency=agency)
+    child = YoungPersonFactory(
+        created_by_agency=agency, given_name="Ottoline", family_name="Featherstonehaugh"
+    )
     police = involvement_start(
         actor=outsider,
         agency=outsider.agency,
@@ -125,7 +131,9 @@ def test_a_manager_cannot_end_another_agencys_involvement(client, outsider, agen
 def test_an_agency_asks_to_be_involved_and_an_involved_manager_declines_or_accepts(
     client, manager, outsider, agency
 ):
-    child = YoungPersonFactory(created_by_agency=agency)
+    child = YoungPersonFactory(
+        created_by_agency=agency, given_name="Ottoline", family_name="Featherstonehaugh"
+    )
     client.force_login(outsider)
     url = reverse("involvement-request-new", args=[child.reference])
     page = client.get(url).content.decode()
@@ -173,7 +181,9 @@ def test_an_agency_asks_to_be_involved_and_an_involved_manager_declines_or_accep
 
 
 def test_an_unknown_worker_is_refused_and_nothing_is_written(client, manager, agency, outsider):
-    child = YoungPersonFactory(created_by_agency=agency)
+    child = YoungPersonFactory(
+        created_by_agency=agency, given_name="Ottoline", family_name="Featherstonehaugh"
+    )
     client.force_login(manager)
     before = Involvement.objects.count()
     page = client.post(
@@ -190,6 +200,8 @@ def test_an_unknown_worker_is_refused_and_nothing_is_written(client, manager, ag
 
 
 def test_a_practitioner_cannot_manage_involvements(client, practitioner, agency):
-    child = YoungPersonFactory(created_by_agency=agency)
+    child = YoungPersonFactory(
+        created_by_agency=agency, given_name="Ottoline", family_name="Featherstonehaugh"
+    )
     client.force_login(practitioner)
     assert client.get(reverse("involvement-new", args=[child.reference])).status_code == 403
