@@ -355,7 +355,7 @@ class AssociationViewSet(
 
     def get_queryset(self) -> QuerySet[Association]:
         return association_list_visible_to(user=self.request.user).prefetch_related(
-            "source_concerns", "recording_agency"
+            "recording_agency"
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -13,10 +13,10 @@ from waymark.core.references import reference_normalise
 from waymark.people.models import PersonOfConcern, YoungPerson
 from waymark.people.selectors import young_person_list_visible_to
 
-from .models import Association, Concern, ConcernYoungPerson
+from .models import Association, Concern, ConcernYoungPerson, HandlingCode
 
 
-def _handling_q(user: Actor) -> Q:
+def concern_audience_q(user: Actor) -> Q:
     """Handling code C: only the recording agency and the agencies its conditions name."""
     agency_id = getattr(user, "agency_id", None)
     if agency_id is None:
@@ -27,10 +27,70 @@ def _handling_q(user: Actor) -> Q:
     return Q(handling_code="P") | Q(recording_agency_id=agency_id) | Q(pk__in=shared)
 
 
+def association_audience_q(user: Actor) -> Q:
+    """Handling conditions follow the information into the links a concern creates.
+
+    - A link recorded with no source concern (a manual link with a source note) follows only the
+      usual rules for links.
+    - A link with source concerns may be known to a viewer only through a source concern in the
+      viewer's audience (`concern_audience_q`). A link whose only sources are handling-code C
+      concerns is therefore seen by their audience alone; anyone else gets nothing, not even
+      that it exists. A link that a P concern also supports is seen through the P concern.
+
+    Every read of links (lists, pages, APIs, early warnings, peer maps, group facts) filters
+    with this, so a new surface that starts from `association_list_visible_to` cannot forget it.
+    """
+    return _association_supported_q(concern_audience_q(user))
+
+
+def association_shared_q() -> Q:
+    """Links everyone may know exist: manual ones, and those a handling-code P concern supports.
+
+    Computations shared by every viewer (peer-group detection, group vulnerability) read only
+    these, so a group's membership or reasons never rest on a C concern.
+    """
+    return _association_supported_q(concern_shared_q())
+
+
+def concern_shared_q() -> Q:
+    """Concerns every agency's handling allows: handling code P."""
+    return Q(handling_code=HandlingCode.P)
+
+
+def _association_supported_q(concerns: Q) -> Q:
+    through = Association.source_concerns.through.objects
+    supporting = Concern.objects.filter(concerns).values("pk")
+    return ~Q(pk__in=through.values("association_id")) | Q(
+        pk__in=through.filter(concern_id__in=supporting).values("association_id")
+    )
+
+
+def association_audience_agencies(*, association: Association) -> set[int] | None:
+    """The agencies that may know a link exists: None for everyone (a manual link, or one a
+    handling-code P concern supports), otherwise the audience of its C source concerns."""
+    sources = list(association.source_concerns.all())
+    if not sources or any(c.handling_code == HandlingCode.P for c in sources):
+        return None
+    agencies: set[int] = set()
+    for concern in sources:
+        agencies.add(concern.recording_agency_id)
+        agencies.update(concern.handling_agencies.values_list("pk", flat=True))
+    return agencies
+
+
+def association_list_in_audience(*, user: Actor) -> QuerySet[Association]:
+    """Every link whose handling lets this viewer know it exists, whatever their involvement.
+
+    This is the universe a viewer's peer map and group facts may draw on; what they may read
+    about each link is still decided by `association_list_visible_to`.
+    """
+    return Association.objects.filter(association_audience_q(user))
+
+
 def concern_list_visible_to(*, user: Actor) -> QuerySet[Concern]:
     base = Concern.objects.select_related("place", "recorded_by", "recording_agency")
     if user.has_perm("concerns.view_all_concern"):
-        return base.filter(_handling_q(user))
+        return base.filter(concern_audience_q(user))
     if user.has_perm("concerns.view_assigned_concern"):
         visible_people = young_person_list_visible_to(user=user).values("pk")
         involved = ConcernYoungPerson.objects.filter(young_person__in=visible_people).values(
@@ -38,7 +98,7 @@ def concern_list_visible_to(*, user: Actor) -> QuerySet[Concern]:
         )
         return base.filter(
             Q(recording_agency_id=getattr(user, "agency_id", None)) | Q(pk__in=involved)
-        ).filter(_handling_q(user))
+        ).filter(concern_audience_q(user))
     return base.none()
 
 
@@ -106,14 +166,22 @@ def young_people_at_place_visible_to(*, user: Actor, place: Place) -> QuerySet[Y
 
 
 def association_list_visible_to(*, user: Actor) -> QuerySet[Association]:
+    """Links the viewer may read, each with only the source concerns in their audience."""
     base = Association.objects.select_related(
         "young_person", "other_young_person", "person_of_concern"
+    ).prefetch_related(
+        Prefetch(
+            "source_concerns",
+            queryset=Concern.objects.filter(concern_audience_q(user)).order_by("reference"),
+        )
     )
     if user.has_perm("concerns.view_all_association"):
-        return base
+        return base.filter(association_audience_q(user))
     if user.has_perm("concerns.view_assigned_association"):
         people = young_person_list_visible_to(user=user).values("pk")
-        return base.filter(Q(young_person__in=people) | Q(other_young_person__in=people))
+        return base.filter(Q(young_person__in=people) | Q(other_young_person__in=people)).filter(
+            association_audience_q(user)
+        )
     return base.none()
 
 
@@ -123,7 +191,6 @@ def association_list_for_young_person(
     return (
         association_list_visible_to(user=user)
         .filter(Q(young_person=young_person) | Q(other_young_person=young_person))
-        .prefetch_related("source_concerns")
         .order_by("-last_seen")
     )
 
