@@ -137,11 +137,15 @@ def concern_list_recent_by(*, user: Actor, limit: int = 10) -> QuerySet[Concern]
 
 
 def place_counts(*, place: Place) -> dict[str, int]:
-    """Counts that say nothing about who: safe to show to anyone who may see the place."""
-    concerns = Concern.objects.filter(place=place)
+    """Counts that say nothing about who: safe to show to anyone who may see the place.
+
+    The same for every viewer, so they count only concerns with handling code P."""
+    concerns = Concern.objects.filter(concern_shared_q(), place=place)
     return {
         "concerns": concerns.count(),
-        "young_people": ConcernYoungPerson.objects.filter(concern__place=place)
+        "young_people": ConcernYoungPerson.objects.filter(
+            concern__place=place, concern__handling_code=HandlingCode.P
+        )
         .values("young_person")
         .distinct()
         .count(),
@@ -150,16 +154,19 @@ def place_counts(*, place: Place) -> dict[str, int]:
 
 def place_concerns_by_month(*, place: Place) -> list[tuple[str, int]]:
     rows: dict[str, int] = {}
-    for day in Concern.objects.filter(place=place).values_list("occurred_on", flat=True):
+    for day in Concern.objects.filter(concern_shared_q(), place=place).values_list(
+        "occurred_on", flat=True
+    ):
         key = f"{day:%Y-%m}"
         rows[key] = rows.get(key, 0) + 1
     return sorted(rows.items())
 
 
 def young_people_at_place_visible_to(*, user: Actor, place: Place) -> QuerySet[YoungPerson]:
+    audible = Concern.objects.filter(concern_audience_q(user), place=place).values("pk")
     return (
         young_person_list_visible_to(user=user)
-        .filter(concern_links__concern__place=place)
+        .filter(concern_links__concern__in=audible)
         .annotate(n=Count("concern_links"))
         .distinct()
     )
@@ -252,8 +259,14 @@ def place_list_with_counts_visible_to(*, user: Actor) -> QuerySet[Place]:
     return (
         place_list_visible_to(user=user)
         .annotate(
-            concern_count=Count("concerns", distinct=True),
-            young_person_count=Count("concerns__involved__young_person", distinct=True),
+            concern_count=Count(
+                "concerns", filter=Q(concerns__handling_code=HandlingCode.P), distinct=True
+            ),
+            young_person_count=Count(
+                "concerns__involved__young_person",
+                filter=Q(concerns__handling_code=HandlingCode.P),
+                distinct=True,
+            ),
         )
         .order_by("-concern_count", "name")
     )
