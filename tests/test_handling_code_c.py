@@ -84,12 +84,12 @@ def hw(db) -> HandlingWorld:
     police = AgencyFactory(name="Midshire Police", sector="police")
     school = UserFactory(username="dsl", agency=school_agency, role=Role.PRACTITIONER)
     school_manager = UserFactory(username="head", agency=school_agency, role=Role.MANAGER)
-    officer = UserFactory(username="pc", agency=police, role=Role.PRACTITIONER)
-    a = YoungPersonFactory(created_by_agency=school_agency)
-    b = YoungPersonFactory(
+    officer: Any = UserFactory(username="pc", agency=police, role=Role.PRACTITIONER)
+    a: Any = YoungPersonFactory(created_by_agency=school_agency)
+    b: Any = YoungPersonFactory(
         created_by_agency=school_agency, given_name=B_GIVEN, family_name=B_FAMILY
     )
-    others = [YoungPersonFactory(created_by_agency=school_agency) for _ in range(3)]
+    others: list[Any] = [YoungPersonFactory(created_by_agency=school_agency) for _ in range(3)]
     for child in (a, b):
         involvement_start(
             actor=officer,
