@@ -290,3 +290,22 @@ def test_the_police_its_audience_still_see_all_of_it(hw):
     assert "cse" in {c["category"] for c in profile["concerns_by_category"]}
     assert SECRET_PLACE in {p["name"] for p in profile["places"]}
     assert poc in {p["reference"] for p in profile["persons_of_concern"]}
+
+
+def test_recording_the_same_link_by_hand_does_not_reveal_the_c_concern(hw):
+    response = _client(hw.school).post(
+        "/api/associations/",
+        {
+            "young_person": hw.a.reference,
+            "person_of_concern": hw.poc.reference,
+            "kind": "associate",
+            "reliability": "unconfirmed",
+            "seen_on": str(timezone.localdate()),
+            "source_note": "Seen with him at the school gates",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert hw.concern.reference not in _body(response)
+    assert response.json()["source_concerns"] == []
+    assert response.json()["source_note"] == "Seen with him at the school gates"

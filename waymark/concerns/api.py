@@ -375,6 +375,8 @@ class AssociationViewSet(
                 source_note=data.get("source_note", ""),
                 review_by=data.get("review_by"),
             )
+        # Read back as the user may see it: only the source concerns their handling covers.
+        link = self.get_queryset().get(pk=link.pk)
         return Response(self.get_serializer(link).data, status=status.HTTP_201_CREATED)
 
 

@@ -30,10 +30,10 @@ def concern_audience_q(user: Actor) -> Q:
 def association_audience_q(user: Actor) -> Q:
     """Handling conditions follow the information into the links a concern creates.
 
-    - A link recorded with no source concern (a manual link with a source note) follows only the
-      usual rules for links.
-    - A link with source concerns may be known to a viewer only through a source concern in the
-      viewer's audience (`concern_audience_q`). A link whose only sources are handling-code C
+    - A link with no source concern, or with a source note of its own (a manual link), follows
+      only the usual rules for links.
+    - Otherwise a link may be known to a viewer only through a source concern in the viewer's
+      audience (`concern_audience_q`). A link whose only sources are handling-code C
       concerns is therefore seen by their audience alone; anyone else gets nothing, not even
       that it exists. A link that a P concern also supports is seen through the P concern.
 
@@ -60,8 +60,10 @@ def concern_shared_q() -> Q:
 def _association_supported_q(concerns: Q) -> Q:
     through = Association.source_concerns.through.objects
     supporting = Concern.objects.filter(concerns).values("pk")
-    return ~Q(pk__in=through.values("association_id")) | Q(
-        pk__in=through.filter(concern_id__in=supporting).values("association_id")
+    return (
+        ~Q(pk__in=through.values("association_id"))
+        | ~Q(source_note="")
+        | Q(pk__in=through.filter(concern_id__in=supporting).values("association_id"))
     )
 
 
@@ -69,7 +71,11 @@ def association_audience_agencies(*, association: Association) -> set[int] | Non
     """The agencies that may know a link exists: None for everyone (a manual link, or one a
     handling-code P concern supports), otherwise the audience of its C source concerns."""
     sources = list(association.source_concerns.all())
-    if not sources or any(c.handling_code == HandlingCode.P for c in sources):
+    if (
+        not sources
+        or association.source_note
+        or any(c.handling_code == HandlingCode.P for c in sources)
+    ):
         return None
     agencies: set[int] = set()
     for concern in sources:

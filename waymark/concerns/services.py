@@ -308,6 +308,10 @@ def association_record(
         if kind != AssociationKind.ASSOCIATE and link.kind == AssociationKind.ASSOCIATE:
             link.kind = kind
             changed.append("kind")
+        if source_note.strip() and not link.source_note:
+            # Evidence of its own: the link is now known apart from its source concerns.
+            link.source_note = source_note.strip()
+            changed.append("source_note")
         link.save()
         action = "update"
     if source_concern is not None:
