@@ -355,7 +355,7 @@ class AssociationViewSet(
 
     def get_queryset(self) -> QuerySet[Association]:
         return association_list_visible_to(user=self.request.user).prefetch_related(
-            "source_concerns", "recording_agency"
+            "recording_agency"
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -375,6 +375,8 @@ class AssociationViewSet(
                 source_note=data.get("source_note", ""),
                 review_by=data.get("review_by"),
             )
+        # Read back as the user may see it: only the source concerns their handling covers.
+        link = self.get_queryset().get(pk=link.pk)
         return Response(self.get_serializer(link).data, status=status.HTTP_201_CREATED)
 
 

@@ -15,10 +15,10 @@ from waymark.people.models import PersonOfConcern, YoungPerson
 from waymark.people.naming import people_shown, persons_of_concern_shown
 from waymark.people.selectors import young_person_list_visible_to
 
-from .models import Association, Concern, ConcernNotice, ConcernYoungPerson
+from .models import Association, Concern, ConcernNotice, ConcernYoungPerson, HandlingCode
 
 
-def _handling_q(user: Actor) -> Q:
+def concern_audience_q(user: Actor) -> Q:
     """Handling code C: only the recording agency and the agencies its conditions name."""
     agency_id = getattr(user, "agency_id", None)
     if agency_id is None:
@@ -29,10 +29,77 @@ def _handling_q(user: Actor) -> Q:
     return Q(handling_code="P") | Q(recording_agency_id=agency_id) | Q(pk__in=shared)
 
 
+def association_audience_q(user: Actor) -> Q:
+    """Handling conditions follow the information into the links a concern creates.
+
+    - A link with no source concern, or with a source note of its own (a manual link), follows
+      only the usual rules for links.
+    - Otherwise a link may be known to a viewer only through a source concern in the viewer's
+      audience (`concern_audience_q`). A link whose only sources are handling-code C
+      concerns is therefore seen by their audience alone; anyone else gets nothing, not even
+      that it exists. A link that a P concern also supports is seen through the P concern.
+
+    Every read of links (lists, pages, APIs, early warnings, peer maps, group facts) filters
+    with this, so a new surface that starts from `association_list_visible_to` cannot forget it.
+    """
+    return _association_supported_q(concern_audience_q(user))
+
+
+def association_shared_q() -> Q:
+    """Links everyone may know exist: manual ones, and those a handling-code P concern supports.
+
+    Computations shared by every viewer (peer-group detection, group vulnerability) read only
+    these, so a group's membership or reasons never rest on a C concern.
+    """
+    return _association_supported_q(concern_shared_q())
+
+
+def concern_shared_q() -> Q:
+    """Concerns every agency's handling allows: handling code P."""
+    return Q(handling_code=HandlingCode.P)
+
+
+def _association_supported_q(concerns: Q) -> Q:
+    through = Association.source_concerns.through.objects
+    supporting = Concern.objects.filter(concerns).values("pk")
+    return (
+        ~Q(pk__in=through.values("association_id"))
+        | ~Q(source_note="")
+        | Q(pk__in=through.filter(concern_id__in=supporting).values("association_id"))
+    )
+
+
+def association_audience_agencies(*, association: Association) -> set[int] | None:
+    """The agencies that may know a link exists: None for everyone (a manual link, or one a
+    handling-code P concern supports), otherwise the audience of its C source concerns."""
+    sources = list(association.source_concerns.all())
+    if (
+        not sources
+        or association.source_note
+        or any(c.handling_code == HandlingCode.P for c in sources)
+    ):
+        return None
+    agencies: set[int] = set()
+    for concern in sources:
+        agencies.add(concern.recording_agency_id)
+        agencies.update(concern.handling_agencies.values_list("pk", flat=True))
+    return agencies
+
+
+def association_list_in_audience(*, user: Actor) -> QuerySet[Association]:
+    """Every link whose handling lets this viewer know it exists, whatever their involvement.
+
+    This is the universe a viewer's peer map and group facts may draw on; what they may read
+    about each link is still decided by `association_list_visible_to`. Links held for review are
+    not in it: they take no effect until accepted.
+    """
+    return Association.objects.in_effect().filter(association_audience_q(user))
+
+
 def concern_list_visible_to(*, user: Actor) -> QuerySet[Concern]:
     base = Concern.objects.select_related("place", "recorded_by", "recording_agency")
     if user.has_perm("concerns.view_all_concern"):
-        return base.filter(_handling_q(user))
+        return base.filter(concern_audience_q(user))
     if user.has_perm("concerns.view_assigned_concern"):
         visible_people = young_person_list_visible_to(user=user).values("pk")
         involved = ConcernYoungPerson.objects.filter(young_person__in=visible_people).values(
@@ -40,7 +107,7 @@ def concern_list_visible_to(*, user: Actor) -> QuerySet[Concern]:
         )
         return base.filter(
             Q(recording_agency_id=getattr(user, "agency_id", None)) | Q(pk__in=involved)
-        ).filter(_handling_q(user))
+        ).filter(concern_audience_q(user))
     return base.none()
 
 
@@ -79,11 +146,15 @@ def concern_list_recent_by(*, user: Actor, limit: int = 10) -> QuerySet[Concern]
 
 
 def place_counts(*, place: Place) -> dict[str, int]:
-    """Counts that say nothing about who: safe to show to anyone who may see the place."""
-    concerns = Concern.objects.filter(place=place)
+    """Counts that say nothing about who: safe to show to anyone who may see the place.
+
+    The same for every viewer, so they count only concerns with handling code P."""
+    concerns = Concern.objects.filter(concern_shared_q(), place=place)
     return {
         "concerns": concerns.count(),
-        "young_people": ConcernYoungPerson.objects.filter(concern__place=place)
+        "young_people": ConcernYoungPerson.objects.filter(
+            concern__place=place, concern__handling_code=HandlingCode.P
+        )
         .values("young_person")
         .distinct()
         .count(),
@@ -92,32 +163,45 @@ def place_counts(*, place: Place) -> dict[str, int]:
 
 def place_concerns_by_month(*, place: Place) -> list[tuple[str, int]]:
     rows: dict[str, int] = {}
-    for day in Concern.objects.filter(place=place).values_list("occurred_on", flat=True):
+    for day in Concern.objects.filter(concern_shared_q(), place=place).values_list(
+        "occurred_on", flat=True
+    ):
         key = f"{day:%Y-%m}"
         rows[key] = rows.get(key, 0) + 1
     return sorted(rows.items())
 
 
 def young_people_at_place_visible_to(*, user: Actor, place: Place) -> QuerySet[YoungPerson]:
+    audible = Concern.objects.filter(concern_audience_q(user), place=place).values("pk")
     return (
         young_person_list_visible_to(user=user)
-        .filter(concern_links__concern__place=place)
+        .filter(concern_links__concern__in=audible)
         .annotate(n=Count("concern_links"))
         .distinct()
     )
 
 
 def association_list_visible_to(*, user: Actor) -> QuerySet[Association]:
-    """Links in effect the user may see. A link held for review is not shown here to anyone: it is
-    read only through `association_list_held_for_review_by`."""
-    base = Association.objects.in_effect().select_related(
-        "young_person", "other_young_person", "person_of_concern"
+    """Links in effect the viewer may read, each with only the source concerns in their audience.
+    A link held for review is not shown here to anyone: it is read only through
+    `association_list_held_for_review_by`."""
+    base = (
+        Association.objects.in_effect()
+        .select_related("young_person", "other_young_person", "person_of_concern")
+        .prefetch_related(
+            Prefetch(
+                "source_concerns",
+                queryset=Concern.objects.filter(concern_audience_q(user)).order_by("reference"),
+            )
+        )
     )
     if user.has_perm("concerns.view_all_association"):
-        return base
+        return base.filter(association_audience_q(user))
     if user.has_perm("concerns.view_assigned_association"):
         people = young_person_list_visible_to(user=user).values("pk")
-        return base.filter(Q(young_person__in=people) | Q(other_young_person__in=people))
+        return base.filter(Q(young_person__in=people) | Q(other_young_person__in=people)).filter(
+            association_audience_q(user)
+        )
     return base.none()
 
 
@@ -127,7 +211,6 @@ def association_list_for_young_person(
     return (
         association_list_visible_to(user=user)
         .filter(Q(young_person=young_person) | Q(other_young_person=young_person))
-        .prefetch_related("source_concerns")
         .order_by("-last_seen")
     )
 
@@ -189,8 +272,14 @@ def place_list_with_counts_visible_to(*, user: Actor) -> QuerySet[Place]:
     return (
         place_list_visible_to(user=user)
         .annotate(
-            concern_count=Count("concerns", distinct=True),
-            young_person_count=Count("concerns__involved__young_person", distinct=True),
+            concern_count=Count(
+                "concerns", filter=Q(concerns__handling_code=HandlingCode.P), distinct=True
+            ),
+            young_person_count=Count(
+                "concerns__involved__young_person",
+                filter=Q(concerns__handling_code=HandlingCode.P),
+                distinct=True,
+            ),
         )
         .order_by("-concern_count", "name")
     )

@@ -373,6 +373,7 @@ def association_record(
             first_seen=seen_on,
             last_seen=seen_on,
             review_by=review,
+            source_note=source_note,
         )
         action = "update"
     if source_concern is not None:
@@ -396,6 +397,7 @@ def _association_strengthen(
     first_seen: datetime.date,
     last_seen: datetime.date,
     review_by: datetime.date,
+    source_note: str = "",
 ) -> list[str]:
     """Add evidence to a link in effect; return the fields that changed."""
     changed = []
@@ -414,6 +416,10 @@ def _association_strengthen(
     if kind != AssociationKind.ASSOCIATE and link.kind == AssociationKind.ASSOCIATE:
         link.kind = kind
         changed.append("kind")
+    if source_note.strip() and not link.source_note:
+        # Evidence of its own: the link is now known apart from its source concerns.
+        link.source_note = source_note.strip()
+        changed.append("source_note")
     link.save()
     return changed
 

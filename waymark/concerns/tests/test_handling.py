@@ -5,7 +5,11 @@ from django.core.exceptions import ValidationError
 
 from waymark.accounts.tests.factories import AgencyFactory, UserFactory
 from waymark.concerns.models import Concern
-from waymark.concerns.selectors import concern_list_visible_to
+from waymark.concerns.selectors import (
+    association_list_for_young_person,
+    concern_list_visible_to,
+)
+from waymark.concerns.services import association_record
 from waymark.concerns.tests.factories import concern_make
 from waymark.contexts.tests.factories import PlaceFactory
 from waymark.core.tests.helpers import client_for
@@ -82,3 +86,62 @@ def test_the_api_takes_the_agencies_a_c_concern_is_shared_with(api, practitioner
     response = api.post("/api/concerns/", payload, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["handling_agencies"] == [school.pk]
+
+
+def _links_seen(user, child):
+    return {
+        a.pk: [c.reference for c in a.source_concerns.all()]
+        for a in association_list_for_young_person(user=user, young_person=child)
+    }
+
+
+def test_a_link_follows_the_handling_of_the_concerns_behind_it(practitioner, outsider, setting):
+    """C only: its audience alone. P and C: everyone, through the P concern, citing only what
+    their audience covers. No source concern (a manual link): the usual rule for links."""
+    school, teacher, child = setting
+    friend = YoungPersonFactory(created_by_agency=practitioner.agency)
+    other = YoungPersonFactory(created_by_agency=practitioner.agency)
+    for user in (outsider, teacher):
+        for person in (friend, other):
+            involvement_start(
+                actor=user, agency=user.agency, young_person=person, source="manager", purpose="T"
+            )
+    secret = concern_make(
+        actor=practitioner,
+        young_people=[child, friend],
+        handling_code="C",
+        handling_conditions="Police operation, do not share",
+        handling_agencies=[school],
+    )
+    c_only = secret.associations.get()
+    both = concern_make(
+        actor=practitioner,
+        young_people=[child, other],
+        handling_code="C",
+        handling_conditions="Police operation, do not share",
+    )
+    shared = concern_make(actor=practitioner, young_people=[child, other])
+    mixed = both.associations.get()
+    assert shared.associations.get() == mixed
+    manual = association_record(
+        actor=practitioner,
+        young_person=friend,
+        other_young_person=other,
+        kind="friend",
+        reliability="tentative",
+        seen_on=secret.occurred_on,
+        source_note="Seen together at the skate park",
+    )
+
+    assert _links_seen(practitioner, child) == {
+        c_only.pk: [secret.reference],
+        mixed.pk: sorted([both.reference, shared.reference]),
+    }
+    assert _links_seen(teacher, child) == {
+        c_only.pk: [secret.reference],
+        mixed.pk: [shared.reference],
+    }
+    # Outside every C audience: the C-only link does not exist; the mixed one cites only P.
+    assert _links_seen(outsider, child) == {mixed.pk: [shared.reference]}
+    assert client_for(outsider).get(f"/api/associations/{c_only.pk}/").status_code == 404
+    assert manual.pk in _links_seen(outsider, friend)

@@ -16,6 +16,7 @@ from waymark.accounts.models import User
 from waymark.accounts.types import Actor
 from waymark.audit.services import audit_record
 from waymark.concerns.models import Association, AssociationReview
+from waymark.concerns.selectors import association_audience_agencies, association_list_in_audience
 from waymark.contexts.models import DetectedGroup, PeerAlert, PeerAlertKind, Vulnerability
 from waymark.people.access import Involvement
 from waymark.people.models import PersonFlag, YoungPerson
@@ -27,19 +28,25 @@ def _link_words(association: Association) -> str:
     )
 
 
-def _agencies_involved(young_person: YoungPerson) -> list[int]:
-    return list(
+def _agencies_told(association: Association, young_person: YoungPerson) -> set[int]:
+    """The agencies involved with the young person that the link's handling lets know of it.
+
+    A link whose only sources are handling-code C concerns is known to their audience alone, so
+    its early warning goes only to involved agencies in that audience.
+    """
+    involved = set(
         Involvement.objects.active()
         .filter(young_person=young_person)
         .values_list("agency_id", flat=True)
-        .distinct()
     )
+    audience = association_audience_agencies(association=association)
+    return involved if audience is None else involved & audience
 
 
 def _raise(
     *, association: Association, young_person: YoungPerson, kind: str, reason: str, **target: Any
 ) -> PeerAlert | None:
-    agencies = _agencies_involved(young_person)
+    agencies = _agencies_told(association, young_person)
     alert, created = PeerAlert.objects.get_or_create(
         association=association,
         young_person=young_person,
@@ -47,6 +54,17 @@ def _raise(
         defaults={"reason": reason, **target},
     )
     if not created:
+        # New evidence can widen who may know of the link (a P concern now supports it).
+        told = set(alert.agencies.values_list("pk", flat=True))
+        if agencies - told:
+            alert.agencies.add(*(agencies - told))
+            audit_record(
+                actor=None,
+                action="update",
+                obj=alert,
+                changed_fields=["agencies"],
+                purpose="Early warning shared as its link's handling allows",
+            )
         return None
     alert.agencies.set(agencies)
     audit_record(
@@ -133,9 +151,11 @@ def peer_alert_list_for(*, user: Actor, include_acknowledged: bool = False) -> Q
     ):
         return PeerAlert.objects.none()
     agency_id = user.agency_id
-    alerts = PeerAlert.objects.filter(agencies=agency_id).select_related(
-        "young_person", "detected_group", "person_of_concern", "association"
-    )
+    # Handling is checked again on reading: an alert's link must still be one the viewer may
+    # know exists.
+    alerts = PeerAlert.objects.filter(
+        agencies=agency_id, association__in=association_list_in_audience(user=user)
+    ).select_related("young_person", "detected_group", "person_of_concern", "association")
     if not include_acknowledged:
         alerts = alerts.filter(acknowledged_at__isnull=True)
     return alerts.distinct()

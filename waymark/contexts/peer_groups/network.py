@@ -10,6 +10,10 @@ What counts:
   review-by date), and every pair of young people named in the same concern (co-involvement,
   with the reliability of the concern's source and the standard review period);
 - only links not past their review-by date and seen in the window (the last `WINDOW_DAYS`).
+Detection is one computation shared by every viewer, so it reads only what every agency may
+know: links that are manual or supported by a handling-code P concern, and concerns with handling
+code P. A handling-code C concern never shapes a group, its membership or its reasons; its
+audience sees what it created on their own pages (`concerns.selectors.association_audience_q`).
 A member has an "open exploitation concern" when a concern about them in an exploitation
 category happened within the standard review period (six months).
 """
@@ -39,7 +43,9 @@ from waymark.concerns.models import (
     Concern,
     ConcernRisk,
     ConcernYoungPerson,
+    HandlingCode,
 )
+from waymark.concerns.selectors import association_shared_q
 from waymark.concerns.services import ASSOCIATION_REVIEW_PERIOD
 from waymark.concerns.taxonomy import EXPLOITATION, RiskCategory
 from waymark.contexts.models import (
@@ -96,14 +102,18 @@ class NetworkRows:
 
 def network_rows(*, window: tuple[datetime.date, datetime.date]) -> NetworkRows:
     rows: list[tuple[int, int, bool, bool, int, int, int, int]] = []
-    for a, b, poc, reliability, first, last, review in Association.objects.in_effect().values_list(
-        "young_person_id",
-        "other_young_person_id",
-        "person_of_concern_id",
-        "reliability",
-        "first_seen",
-        "last_seen",
-        "review_by",
+    for a, b, poc, reliability, first, last, review in (
+        Association.objects.in_effect()
+        .filter(association_shared_q())
+        .values_list(
+            "young_person_id",
+            "other_young_person_id",
+            "person_of_concern_id",
+            "reliability",
+            "first_seen",
+            "last_seen",
+            "review_by",
+        )
     ):
         other, is_poc = (poc, True) if b is None else (b, False)
         rows.append(
@@ -121,7 +131,9 @@ def network_rows(*, window: tuple[datetime.date, datetime.date]) -> NetworkRows:
     named: dict[int, list[int]] = defaultdict(list)
     grading: dict[int, tuple[str, datetime.date]] = {}
     for concern_id, person, source, day in ConcernYoungPerson.objects.filter(
-        concern__occurred_on__gte=window[0], concern__occurred_on__lte=window[1]
+        concern__occurred_on__gte=window[0],
+        concern__occurred_on__lte=window[1],
+        concern__handling_code=HandlingCode.P,
     ).values_list(
         "concern_id", "young_person_id", "concern__source_evaluation", "concern__occurred_on"
     ):
@@ -194,7 +206,9 @@ def member_facts(*, people: set[int], today: datetime.date) -> dict[int, MemberF
     by_category: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     exploitation: set[int] = set()
     for person, category, day in ConcernRisk.objects.filter(
-        concern__involved__young_person__in=people, concern__occurred_on__gte=start
+        concern__involved__young_person__in=people,
+        concern__occurred_on__gte=start,
+        concern__handling_code=HandlingCode.P,
     ).values_list("concern__involved__young_person", "category", "concern__occurred_on"):
         by_category[person][category] += 1
         if category in EXPLOITATION and day >= open_since:
@@ -203,7 +217,12 @@ def member_facts(*, people: set[int], today: datetime.date) -> dict[int, MemberF
     flagged_links: dict[int, int] = defaultdict(int)
     for person, _poc in (
         Association.objects.in_effect()
-        .filter(young_person__in=people, person_of_concern__in=flagged_people, review_by__gte=today)
+        .filter(
+            association_shared_q(),
+            young_person__in=people,
+            person_of_concern__in=flagged_people,
+            review_by__gte=today,
+        )
         .values_list("young_person_id", "person_of_concern_id")
     ):
         flagged_links[person] += 1

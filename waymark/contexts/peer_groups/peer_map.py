@@ -5,8 +5,13 @@ and last seen dates, its review-by date and its source. Need to know decides wha
 
 - a young person is labelled by name only when the viewer may see their record; otherwise by
   their pseudonymous reference. Persons of concern are always shown by reference;
-- a link's source is the concerns behind it that the viewer may see, and its source note when
-  the viewer may see the link itself; anything else is "recorded by <agency>".
+- a link the viewer may read (`association_list_visible_to`, or co-involvement in a concern the
+  viewer may see) carries its kind, reliability, dates and the sources the viewer may see;
+- a link the viewer may know exists but not read shows only that a link exists: no kind, no
+  reliability, no dates, no source, no agency;
+- a link the viewer may not even know exists is not drawn: one whose only sources are
+  handling-code C concerns outside the viewer's audience (`association_audience_q`), or
+  co-involvement in such a concern.
 
 Links past their review-by date, or not seen in the detection window, are not evidence and are
 left out, as they are from detection (`network`). Two young people named in the same recent
@@ -28,9 +33,15 @@ from waymark.concerns.models import (
     Association,
     AssociationKind,
     AssociationReview,
+    Concern,
     ConcernYoungPerson,
 )
-from waymark.concerns.selectors import association_list_visible_to, concern_list_visible_to
+from waymark.concerns.selectors import (
+    association_audience_q,
+    association_list_visible_to,
+    concern_audience_q,
+    concern_list_visible_to,
+)
 from waymark.concerns.services import ASSOCIATION_REVIEW_PERIOD
 from waymark.core.models import RELIABILITY_RANK, Reliability
 from waymark.people.models import PersonOfConcern, YoungPerson
@@ -46,6 +57,8 @@ YOUNG_PERSON = "young_person"
 PERSON_OF_CONCERN = "person_of_concern"
 CO_INVOLVEMENT = "co_involvement"
 CO_INVOLVEMENT_LABEL = "Named in the same concern"
+UNDISCLOSED_LABEL = "A link (its details are not shared with you)"
+UNDISCLOSED_STYLE = "undisclosed"
 # A concern's source grading (3x5x2) read as the reliability of the link it makes, as detection
 # reads it.
 SOURCE_RELIABILITY = {
@@ -87,24 +100,44 @@ class LinkSource:
 
 @dataclass(frozen=True)
 class NetworkLink:
+    """A link as the viewer may see it. Without `details`, only that a link exists: every
+    other field is empty."""
+
     id: str
     source: str  # node ids
     target: str
-    kind: str  # an AssociationKind value, or CO_INVOLVEMENT
+    details: bool  # the viewer may read the link's kind, reliability, dates and sources
+    kind: str | None  # an AssociationKind value, or CO_INVOLVEMENT
     kind_label: str
-    reliability: str  # a Reliability value
+    reliability: str | None  # a Reliability value
     sources: list[LinkSource]
-    first_seen: datetime.date
-    last_seen: datetime.date
-    review_by: datetime.date
+    first_seen: datetime.date | None
+    last_seen: datetime.date | None
+    review_by: datetime.date | None
 
     @property
     def reliability_label(self) -> str:
-        return Reliability(self.reliability).label
+        return Reliability(self.reliability).label if self.reliability else "Not shared with you"
 
     @property
     def line_style(self) -> str:
-        return LINE_STYLE[Reliability(self.reliability)]
+        return LINE_STYLE[Reliability(self.reliability)] if self.reliability else UNDISCLOSED_STYLE
+
+    @classmethod
+    def undisclosed(cls, *, source: str, target: str) -> "NetworkLink":
+        return cls(
+            id=f"{source}~{target}~link",
+            source=source,
+            target=target,
+            details=False,
+            kind=None,
+            kind_label=UNDISCLOSED_LABEL,
+            reliability=None,
+            sources=[],
+            first_seen=None,
+            last_seen=None,
+            review_by=None,
+        )
 
 
 @dataclass(frozen=True)
@@ -139,21 +172,31 @@ def _ends(association: Association) -> tuple[End, End]:
     return a, (YP, association.other_young_person_id)  # type: ignore[return-value]
 
 
-def _association_links(q: Q, today: datetime.date) -> list[_Link]:
+def _association_links(q: Q, today: datetime.date, user: Actor) -> list[_Link]:
     return [
         _Link(*_ends(a), association=a)
-        for a in current_associations(q, today).select_related("recording_agency")
+        for a in current_associations(q, today)
+        .filter(association_audience_q(user))
+        .select_related("recording_agency")
     ]
 
 
 def _co_involvement_links(
-    *, touching: set[int], today: datetime.date, within: set[int] | None, skip: set[frozenset[End]]
+    *,
+    user: Actor,
+    touching: set[int],
+    today: datetime.date,
+    within: set[int] | None,
+    skip: set[frozenset[End]],
 ) -> list[_Link]:
-    """Pairs named in the same concern, not yet lapsed, with one end in `touching` (and both in
-    `within`, if given), that no current association already records."""
+    """Pairs named in the same concern in the viewer's handling audience, not yet lapsed, with
+    one end in `touching` (and both in `within`, if given), that no current association already
+    records."""
     since = today - ASSOCIATION_REVIEW_PERIOD
     concerns = ConcernYoungPerson.objects.filter(
-        young_person__in=touching, concern__occurred_on__gte=since
+        young_person__in=touching,
+        concern__occurred_on__gte=since,
+        concern__in=Concern.objects.filter(concern_audience_q(user)).values("pk"),
     ).values("concern_id")
     named: dict[int, set[int]] = defaultdict(set)
     about: dict[int, tuple[str, str, datetime.date, int]] = {}
@@ -196,19 +239,24 @@ def _co_involvement_links(
 
 
 def _links(
-    *, q: Q, touching: set[int], within: set[int] | None, today: datetime.date
+    *, user: Actor, q: Q, touching: set[int], within: set[int] | None, today: datetime.date
 ) -> list[_Link]:
     """Current associations matching `q`, and co-involvement of the young people `touching`
-    (with both ends `within`, if given) where no current association joins the pair."""
-    recorded = current_associations(
-        Q(young_person__in=touching) | Q(other_young_person__in=touching), today
-    ).filter(other_young_person__isnull=False)
+    (with both ends `within`, if given) where no current association joins the pair: only
+    what the viewer's handling audience covers."""
+    recorded = (
+        current_associations(
+            Q(young_person__in=touching) | Q(other_young_person__in=touching), today
+        )
+        .filter(other_young_person__isnull=False)
+        .filter(association_audience_q(user))
+    )
     skip = {
         frozenset({(YP, a), (YP, b)})
         for a, b in recorded.values_list("young_person_id", "other_young_person_id")
     }
-    return _association_links(q, today) + _co_involvement_links(
-        touching=touching, today=today, within=within, skip=skip
+    return _association_links(q, today, user) + _co_involvement_links(
+        user=user, touching=touching, today=today, within=within, skip=skip
     )
 
 
@@ -271,69 +319,67 @@ def _draw(
         .filter(pk__in=associations)
         .values_list("pk", flat=True)
     )
-    cited: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
-    citations = Association.source_concerns.through.objects.filter(association_id__in=associations)
-    for association, concern, reference, agency in citations.values_list(
-        "association_id", "concern_id", "concern__reference", "concern__recording_agency_id"
+    # Only the source concerns in the viewer's audience are ever cited.
+    cited: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    citations = Association.source_concerns.through.objects.filter(
+        association_id__in=associations,
+        concern__in=Concern.objects.filter(concern_audience_q(user)).values("pk"),
+    )
+    for association, concern, reference in citations.values_list(
+        "association_id", "concern_id", "concern__reference"
     ):
-        cited[association].append((concern, reference, agency))
-    concern_ids = {c for rows in cited.values() for c, _, _ in rows} | {
+        cited[association].append((concern, reference))
+    concern_ids = {c for rows in cited.values() for c, _ in rows} | {
         c[0] for link in links for c in link.concerns
     }
     visible_concerns = set(
         concern_list_visible_to(user=user).filter(pk__in=concern_ids).values_list("pk", flat=True)
     )
-    agency_names = _agency_names(
-        {a for rows in cited.values() for _, _, a in rows}
-        | {c[4] for link in links for c in link.concerns}
-        | {
-            link.association.recording_agency_id
-            for link in links
-            if link.association is not None and link.association.recording_agency_id
-        }
-    )
 
     drawn = []
     for link in links:
+        source, target = node_id(link.a), node_id(link.b)
         if link.association is not None:
             a = link.association
-            sources, hidden_agencies = [], set()
-            for concern, reference, agency in sorted(cited[a.pk], key=lambda c: c[1]):
-                if concern in visible_concerns:
-                    sources.append(LinkSource(reference, concern=reference))
-                else:
-                    hidden_agencies.add(agency)
-            if a.pk in visible_links and a.source_note:
+            if a.pk not in visible_links:
+                # Outside the viewer's need to know: that a link exists, and nothing else.
+                drawn.append(NetworkLink.undisclosed(source=source, target=target))
+                continue
+            sources = [
+                LinkSource(reference, concern=reference)
+                for concern, reference in sorted(cited[a.pk], key=lambda c: c[1])
+                if concern in visible_concerns
+            ]
+            if a.source_note:
                 sources.append(LinkSource(a.source_note))
-            if a.pk not in visible_links and a.recording_agency_id:
-                hidden_agencies.add(a.recording_agency_id)
-            sources += _recorded_by(hidden_agencies, agency_names, nothing_shown=not sources)
+            if not sources:
+                sources = [LinkSource(_recorded_by(a.recording_agency))]
             kind, kind_label = a.kind, AssociationKind(a.kind).label
             reliability, first, last, review = a.reliability, a.first_seen, a.last_seen, a.review_by
         else:
-            sources, hidden_agencies = [], set()
-            for concern, reference, _grading, _day, agency in sorted(
-                link.concerns, key=lambda c: c[1]
-            ):
-                if concern in visible_concerns:
-                    sources.append(LinkSource(reference, concern=reference))
-                else:
-                    hidden_agencies.add(agency)
-            sources += _recorded_by(hidden_agencies, agency_names, nothing_shown=not sources)
+            # Co-involvement is read only from concerns the viewer may see.
+            seen = [c for c in link.concerns if c[0] in visible_concerns]
+            if not seen:
+                drawn.append(NetworkLink.undisclosed(source=source, target=target))
+                continue
+            sources = [
+                LinkSource(reference, concern=reference)
+                for _concern, reference, _grading, _day, _agency in sorted(seen, key=lambda c: c[1])
+            ]
             kind, kind_label = CO_INVOLVEMENT, CO_INVOLVEMENT_LABEL
             reliability = max(
-                (SOURCE_RELIABILITY.get(c[2], Reliability.UNCONFIRMED) for c in link.concerns),
+                (SOURCE_RELIABILITY.get(c[2], Reliability.UNCONFIRMED) for c in seen),
                 key=lambda r: RELIABILITY_RANK[r],
             )
-            days = [c[3] for c in link.concerns]
+            days = [c[3] for c in seen]
             first, last = min(days), max(days)
             review = last + ASSOCIATION_REVIEW_PERIOD
-        source, target = node_id(link.a), node_id(link.b)
         drawn.append(
             NetworkLink(
                 id=f"{source}~{target}~{kind}",
                 source=source,
                 target=target,
+                details=True,
                 kind=kind,
                 kind_label=kind_label,
                 reliability=str(reliability),
@@ -344,7 +390,7 @@ def _draw(
             )
         )
     order = {n.id: i for i, n in enumerate(nodes)}
-    drawn.sort(key=lambda link: (order[link.source], order[link.target], link.kind))
+    drawn.sort(key=lambda link: (order[link.source], order[link.target], link.kind or ""))
     return PeerNetwork(
         nodes=nodes,
         links=drawn,
@@ -353,19 +399,9 @@ def _draw(
     )
 
 
-def _agency_names(ids: set[int]) -> dict[int, str]:
-    return dict(Agency.objects.filter(pk__in=ids).values_list("id", "name"))
-
-
-def _recorded_by(
-    agencies: set[int], names: dict[int, str], *, nothing_shown: bool
-) -> list[LinkSource]:
-    if not agencies:
-        return [LinkSource("Source not recorded")] if nothing_shown else []
-    return [
-        LinkSource(f"Recorded by {name}")
-        for name in sorted(names.get(a, "an agency") for a in agencies)
-    ]
+def _recorded_by(agency: Agency | None) -> str:
+    """The source of a link the viewer may read whose sources they may not see."""
+    return f"Recorded by {agency.name}" if agency is not None else "Source not recorded"
 
 
 def group_network(
@@ -375,6 +411,7 @@ def group_network(
     today = today or timezone.localdate()
     people = set(members)
     links = _links(
+        user=user,
         q=Q(young_person__in=people)
         & (Q(other_young_person__in=people) | Q(person_of_concern__isnull=False)),
         touching=people,
@@ -405,7 +442,7 @@ def young_person_network(
         yp = {pk for kind, pk in frontier if kind == YP}
         q = Q(young_person__in=yp) | Q(other_young_person__in=yp)
         found: set[End] = set()
-        for link in _links(q=q, touching=yp, within=None, today=today):
+        for link in _links(user=user, q=q, touching=yp, within=None, today=today):
             for here, there in ((link.a, link.b), (link.b, link.a)):
                 if here in frontier and there not in steps:
                     found.add(there)
@@ -421,6 +458,7 @@ def young_person_network(
     links = [
         link
         for link in _links(
+            user=user,
             q=Q(young_person__in=young_people)
             & (Q(other_young_person__in=young_people) | Q(person_of_concern__in=pocs)),
             touching=young_people,

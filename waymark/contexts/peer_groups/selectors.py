@@ -5,7 +5,15 @@ Need to know decides what a viewer gets:
 - a young person is labelled by name only when the viewer may see their record; otherwise by
   their pseudonymous reference. Persons of concern are always shown by reference;
 - strengths and own words are shown only for members the viewer may see;
-- everything else is counts and words about the group, never per child.
+- everything else is counts and words about the group, never per child;
+- handling conditions follow the information: categories, places and linked persons of concern
+  come only from concerns and links in the viewer's handling audience
+  (`concerns.selectors.concern_audience_q`, `association_audience_q`), and the detected groups,
+  their vulnerability and reasons come only from what every agency may know (see `network`);
+- a group under `SMALL_GROUP` members could be read child by child, so its profile shows only
+  what the viewer may see: ages, schools and open exploitation of the members whose records
+  they may see, and categories, places and persons of concern from the concerns and links they
+  may see.
 
 Links past their review-by date, or not seen in the detection window, are not evidence and are
 left out, as they are from detection (`network`).
@@ -27,6 +35,13 @@ from waymark.concerns.models import (
     Concern,
     ConcernRisk,
 )
+from waymark.concerns.selectors import (
+    association_list_in_audience,
+    association_list_visible_to,
+    association_shared_q,
+    concern_audience_q,
+    concern_list_visible_to,
+)
 from waymark.concerns.taxonomy import RiskCategory
 from waymark.contexts.models import DetectedGroup, DetectedGroupMember, PeerGroup, Vulnerability
 from waymark.core.references import reference_normalise
@@ -36,6 +51,7 @@ from waymark.people.naming import PersonShown, people_shown
 from .network import key_connections_now, member_facts, network_window
 
 KEY_CONNECTIONS_SHOWN = 20
+SMALL_GROUP = 5
 VULNERABILITY_RANK = {Vulnerability.LOW: 0, Vulnerability.MEDIUM: 1, Vulnerability.HIGH: 2}
 
 
@@ -193,8 +209,17 @@ def group_profile(
     people = set(members)
     shown = people_shown(user=user, young_people=people)
     ordered = sorted(shown.values(), key=lambda p: (not p.visible, p.label.lower()))
+    small = len(people) < SMALL_GROUP
+    # In a small group, facts about members come only from records the viewer may see.
+    described = {pk for pk, p in shown.items() if p.visible} if small else people
+    if small:
+        concerns = concern_list_visible_to(user=user)
+        links = association_list_visible_to(user=user)
+    else:
+        concerns = Concern.objects.filter(concern_audience_q(user))
+        links = association_list_in_audience(user=user)
 
-    records = YoungPerson.objects.filter(pk__in=people)
+    records = YoungPerson.objects.filter(pk__in=described)
     born = [p.date_of_birth for p in records.only("id", "date_of_birth")]
     ages = [a for a in (_age(day, today) for day in born) if a is not None]
     schools = Counter(
@@ -204,8 +229,12 @@ def group_profile(
     concerns_by: dict[str, set[int]] = defaultdict(set)
     members_by: dict[str, set[int]] = defaultdict(set)
     for concern, category, person in ConcernRisk.objects.filter(
-        concern__involved__young_person__in=people, concern__occurred_on__gte=start
+        concern__in=concerns.values("pk"),
+        concern__involved__young_person__in=people,
+        concern__occurred_on__gte=start,
     ).values_list("concern_id", "category", "concern__involved__young_person"):
+        if person not in people:
+            continue  # another child named in the same concern
         concerns_by[category].add(concern)
         members_by[category].add(person)
     labels = dict(RiskCategory.choices)
@@ -228,7 +257,10 @@ def group_profile(
     places = [
         PlaceCount(row["place_id"], row["place__name"], row["n"])
         for row in Concern.objects.filter(
-            involved__young_person__in=people, occurred_on__gte=start, place__isnull=False
+            pk__in=concerns.values("pk"),
+            involved__young_person__in=people,
+            occurred_on__gte=start,
+            place__isnull=False,
         )
         .values("place_id", "place__name")
         .annotate(n=Count("id", distinct=True))
@@ -236,9 +268,11 @@ def group_profile(
     ]
 
     linked: dict[int, set[int]] = defaultdict(set)
-    for person, poc in current_associations(
-        Q(young_person__in=people, person_of_concern__isnull=False), today
-    ).values_list("young_person_id", "person_of_concern_id"):
+    for person, poc in (
+        current_associations(Q(young_person__in=people, person_of_concern__isnull=False), today)
+        .filter(pk__in=links.values("pk"))
+        .values_list("young_person_id", "person_of_concern_id")
+    ):
         linked[poc].add(person)
     flags = current_flag_kinds(linked)
     references = dict(
@@ -263,9 +297,11 @@ def group_profile(
         age_min=min(ages) if ages else None,
         age_max=max(ages) if ages else None,
         schools=sorted(schools.items(), key=lambda s: (-s[1], s[0])),
-        school_not_recorded=len(people) - sum(schools.values()),
+        school_not_recorded=len(described) - sum(schools.values()),
         categories=categories,
-        open_exploitation=sum(1 for f in facts.values() if f.open_exploitation_concern),
+        open_exploitation=sum(
+            1 for p, f in facts.items() if p in described and f.open_exploitation_concern
+        ),
         places=places,
         persons_of_concern=persons_of_concern,
         vulnerability=str(vulnerability),
@@ -341,9 +377,12 @@ def group_summaries(
     }
     facts = member_facts(people=everyone, today=today) if everyone else {}
     pocs: dict[int, set[int]] = defaultdict(set)
-    for person, poc in current_associations(
-        Q(young_person__in=everyone, person_of_concern__isnull=False), today
-    ).values_list("young_person_id", "person_of_concern_id"):
+    # Summaries are the same for every viewer, so they read only what every agency may know.
+    for person, poc in (
+        current_associations(Q(young_person__in=everyone, person_of_concern__isnull=False), today)
+        .filter(association_shared_q())
+        .values_list("young_person_id", "person_of_concern_id")
+    ):
         pocs[person].add(poc)
     linked_pocs = {poc for found in pocs.values() for poc in found}
     flagged = set(current_flag_kinds(linked_pocs))

@@ -148,16 +148,35 @@ class LinkSourceSerializer(serializers.Serializer):
 
 
 class LinkSerializer(serializers.Serializer):
+    """A link as the user may see it. Outside their need to know, only that it exists: `details`
+    is false and kind, reliability, line style, sources and dates are empty."""
+
     id = serializers.CharField()
     source = serializers.CharField()  # type: ignore[assignment]
     target = serializers.CharField()
-    kind = EnumChoiceField(PeerLinkKind)
-    reliability = EnumChoiceField(Reliability)
-    line_style = EnumChoiceField(LineStyle)
+    details = serializers.BooleanField(
+        help_text="The user may read the link's kind, reliability, sources and dates"
+    )
+    kind = EnumChoiceField(PeerLinkKind, allow_null=True)
+    reliability = EnumChoiceField(Reliability, allow_null=True)
+    line_style = EnumChoiceField(LineStyle, allow_null=True)
     sources = LinkSourceSerializer(many=True)
-    first_seen = serializers.DateField()
-    last_seen = serializers.DateField()
-    review_by = serializers.DateField()
+    first_seen = serializers.DateField(allow_null=True)
+    last_seen = serializers.DateField(allow_null=True)
+    review_by = serializers.DateField(allow_null=True)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        if not instance.details:
+            return {
+                "id": instance.id,
+                "source": instance.source,
+                "target": instance.target,
+                "details": False,
+                **dict.fromkeys(["kind", "reliability", "line_style"]),
+                "sources": [],
+                **dict.fromkeys(["first_seen", "last_seen", "review_by"]),
+            }
+        return super().to_representation(instance)
 
 
 class NetworkSerializer(serializers.Serializer):

@@ -137,7 +137,11 @@ def _map_context(request: HttpRequest, network: PeerNetwork) -> dict[str, Any]:
                 "source": link.source,
                 "target": link.target,
                 "style": link.line_style,
-                "label": f"{link.kind_label}, {link.reliability_label.lower()}",
+                "label": (
+                    f"{link.kind_label}, {link.reliability_label.lower()}"
+                    if link.details
+                    else link.kind_label
+                ),
             }
             for link in network.links
         ],
@@ -153,6 +157,7 @@ def _map_context(request: HttpRequest, network: PeerNetwork) -> dict[str, Any]:
         "key_groups": [(g, _colour_index(g)) for g in network.groups],
         "has_ungrouped": any(n.group is None and n.kind == YOUNG_PERSON for n in network.nodes),
         "line_styles": [(r.label, style) for r, style in LINE_STYLE.items()],
+        "has_undisclosed": any(not link.details for link in network.links),
     }
 
 

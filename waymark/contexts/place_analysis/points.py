@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from waymark.analytics.hotspots import bin_points
 from waymark.concerns.models import Association, Concern, ConcernRisk, ConcernYoungPerson
+from waymark.concerns.selectors import concern_shared_q
 from waymark.contexts.models import Place
 from waymark.core.versions import Watched, data_version
 from waymark.people.models import YoungPerson
@@ -94,7 +95,9 @@ def _age(dob: date, day: date) -> int:
 
 
 def _concern_query(filters: AnalysisFilters) -> QuerySet[Concern]:
+    # Shared by every viewer, so only what every agency may know: handling code P.
     qs = Concern.objects.filter(
+        concern_shared_q(),
         place__isnull=False,
         occurred_on__gte=filters.date_from,
         occurred_on__lte=filters.date_to,

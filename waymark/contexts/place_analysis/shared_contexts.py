@@ -9,6 +9,7 @@ from django.utils import timezone
 from waymark.analytics.hotspots import bin_points
 from waymark.analytics.shared_contexts import SharedContext, shared_contexts
 from waymark.concerns.models import Association, ConcernYoungPerson
+from waymark.concerns.selectors import association_shared_q
 
 from .filters import AnalysisFilters
 from .points import analysis_cached, concern_points
@@ -35,7 +36,7 @@ def _shared(filters: AnalysisFilters, min_young_people: int, by: str) -> list[Sh
     today = timezone.localdate()
     links = (
         Association.objects.in_effect()
-        .filter(other_young_person__isnull=False, review_by__gte=today)
+        .filter(association_shared_q(), other_young_person__isnull=False, review_by__gte=today)
         .values_list("young_person_id", "other_young_person_id")
     )
     found = shared_contexts(

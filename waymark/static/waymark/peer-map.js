@@ -53,7 +53,8 @@
       { selector: "node.focus", style: { "border-width": 4, "width": 28, "height": 28 } },
       { selector: "edge", style: { "width": 2, "line-color": "#505a5f", "curve-style": "bezier" } },
       { selector: "edge.dashed", style: { "line-style": "dashed" } },
-      { selector: "edge.dotted", style: { "line-style": "dotted", "width": 2.5 } }
+      { selector: "edge.dotted", style: { "line-style": "dotted", "width": 2.5 } },
+      { selector: "edge.undisclosed", style: { "line-color": "#b1b4b6" } }
     ],
     layout: {
       name: "cose", animate: false, padding: 24, randomize: true,

@@ -103,8 +103,15 @@ def test_an_uninvolved_user_gets_no_names_and_no_source_detail(world):
         assert STRENGTHS not in body and NOTE not in body
     data = api.get(f"/api/peer-groups/{world.number}/").json()
     assert data["profile"]["strengths"] == [] and data["profile"]["strengths_not_shown"] == 5
-    sources = [s["description"] for link in data["links"] for s in link["sources"]]
-    assert "Recorded by Eastbridge Children's Services" in sources
+    # Links outside the officer's need to know: that they exist, and nothing else.
+    assert data["links"] and all(not link["details"] for link in data["links"])
+    for link in data["links"]:
+        assert link["sources"] == []
+        assert {link[k] for k in ("kind", "reliability", "line_style")} == {None}
+        assert {link[k] for k in ("first_seen", "last_seen", "review_by")} == {None}
+    assert (
+        "Eastbridge Children" not in api.get(f"/api/peer-groups/{world.number}/").content.decode()
+    )
     assert api.get(f"/api/young-people/{world.a.reference}/network/").status_code == 404
 
 

@@ -135,7 +135,10 @@ def test_an_uninvolved_user_sees_no_names_on_any_peer_page(client, world):
             assert secret not in body, (url, secret)
     status, body = page(client, world.officer, f"/peer-groups/{world.number}/")
     assert world.a.reference in body
-    assert "Recorded by Eastbridge Children" in body  # the source, without its detail
+    # Links outside the officer's need to know show only that they exist: no agency, no kind.
+    assert "Recorded by" not in body and "Eastbridge Children" not in body
+    assert "its details are not shared with you" in body
+    assert ">Friend</td>" not in body and "line)</span>" not in body  # no kind, no reliability
     status, body = page(client, world.officer, f"/young-people/{world.a.reference}/network/")
     assert status == 403 and FAMILY not in body
     assert not AuditEvent.objects.filter(actor=world.officer, object_type="people.youngperson")
