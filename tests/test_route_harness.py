@@ -88,7 +88,7 @@ def world(db) -> World:
     police = AgencyFactory(name="Midshire Police", sector="police")
     practitioner = UserFactory(username="sam", agency=agency, role=Role.PRACTITIONER)
     manager = UserFactory(username="morgan", agency=agency, role=Role.MANAGER)
-    outsider = UserFactory(username="alex", agency=police, role=Role.PRACTITIONER)
+    outsider: Any = UserFactory(username="alex", agency=police, role=Role.PRACTITIONER)
     zara = YoungPersonFactory(
         given_name=GIVEN,
         family_name=FAMILY,
