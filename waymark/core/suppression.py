@@ -116,9 +116,7 @@ def table_suppress(
         return TableShown(cells=cells, total=None)
     hidden = cells_to_withhold(counts)
     if hidden is None:
-        return TableShown(
-            cells=tuple(None for _ in counts), total=published_total, withheld=True
-        )
+        return TableShown(cells=tuple(None for _ in counts), total=published_total, withheld=True)
     cells = tuple(
         None if i in hidden else count_shown(v, rounded=rounded) for i, v in enumerate(counts)
     )
