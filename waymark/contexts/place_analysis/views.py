@@ -37,15 +37,17 @@ from .time_profiles import ProfileShown, TimeProfile
 ROWS_PER_PAGE = 50
 # Sortable columns of the results table: query value -> (heading, key for ascending order).
 # Keys use what is published only: sorting withheld areas by their exact count or z-score would
-# rank them, and so tell a 4 from a 1. Withheld areas sort together, in cell order.
+# rank them, and so tell a 4 from a 1. A withheld count sorts as what it is known to be (between
+# 0 and 5) and withheld statistics as no pattern, withheld areas among themselves in cell order.
+WITHHELD_COUNT = 2.5
 SORTS: dict[str, tuple[str, Any]] = {
-    "z": ("Gi* z-score", lambda r: (r.z_shown is not None, r.z_shown or 0.0, r.cell)),
-    "count": ("Concerns", lambda r: (r.count_shown is None, r.count_shown or 0, r.cell)),
-    "p": ("Adjusted p-value", lambda r: (r.p_fdr_shown is None, r.p_fdr_shown or 0.0, r.cell)),
-    "result": (
-        "Result",
-        lambda r: (r.cls_shown is not None, r.cls_shown or 0, r.z_shown or 0.0, r.cell),
+    "z": ("Gi* z-score", lambda r: (r.z_shown or 0.0, r.cell)),
+    "count": (
+        "Concerns",
+        lambda r: (WITHHELD_COUNT if r.count_shown is None else r.count_shown, r.cell),
     ),
+    "p": ("Adjusted p-value", lambda r: (1.0 if r.p_fdr_shown is None else r.p_fdr_shown, r.cell)),
+    "result": ("Result", lambda r: (r.cls_shown or 0, r.z_shown or 0.0, r.cell)),
     "trend": ("Trend", lambda r: (r.trend_shown, -(r.trend_z_shown or 0.0), r.cell)),
 }
 CLASS_COLOURS = {
