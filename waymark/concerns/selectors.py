@@ -80,7 +80,7 @@ def place_counts(*, place: Place) -> dict[str, int]:
     """Exact counts at a place, which say nothing about who.
 
     Not for showing as they are: pages and the API publish them through
-    `waymark.contexts.places.selectors.place_counts_shown`, which applies the suppression rule.
+    `waymark.contexts.places.counts.place_counts_shown`, which applies the suppression rule.
     """
     concerns = Concern.objects.filter(place=place)
     return {
@@ -187,7 +187,7 @@ def association_list_for_person_of_concern(
 
 def place_list_with_counts_visible_to(*, user: Actor) -> QuerySet[Place]:
     """Places with exact counts of concerns and young people; published through the
-    suppression rule by `waymark.contexts.places.selectors.place_list_shown`."""
+    suppression rule by `waymark.contexts.places.counts.place_list_shown`."""
     return (
         place_list_visible_to(user=user)
         .annotate(

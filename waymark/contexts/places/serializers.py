@@ -6,7 +6,8 @@ from rest_framework import serializers
 from waymark.contexts.models import Place, PlaceKind, Ward
 from waymark.core.api import EnumChoiceField, VisibleIdField
 
-from .selectors import PlaceCountsShown, place_counts_shown, ward_list_visible_to
+from .counts import PlaceCountsShown, place_counts_shown
+from .selectors import ward_list_visible_to
 
 
 class WardSerializer(serializers.ModelSerializer):

@@ -21,13 +21,9 @@ from waymark.contexts.place_analysis.time_profiles import (
 )
 from waymark.core.forms import form_add_service_errors
 
+from .counts import place_counts_shown, place_list_shown
 from .forms import PlaceForm
-from .selectors import (
-    place_counts_shown,
-    place_list_shown,
-    place_list_visible_to,
-    ward_list_visible_to,
-)
+from .selectors import place_list_visible_to, ward_list_visible_to
 from .services import place_create
 
 # A place page names at most this many young people; the rest are counted.

@@ -109,8 +109,9 @@ def town(db):
             actor=sam,
             place=arcade,
             young_people=[
-                YoungPersonFactory(created_by_agency=children_services,
-                                   date_of_birth=years_ago(13.5 + (i % 4)))
+                YoungPersonFactory(
+                    created_by_agency=children_services, date_of_birth=years_ago(13.5 + (i % 4))
+                )
             ],  # fmt: skip
             occurred_on=today - datetime.timedelta(days=2 + 9 * i),
             occurred_time=datetime.time(16 + i % 3, 0),
@@ -143,9 +144,7 @@ def filter_sets(town) -> list[dict[str, Any]]:
         single += [{"end": str(day)}, {"end": str(day - datetime.timedelta(days=1))}]
     single += [{"resolution": r} for r in (7, 8, 10)]
     narrowed = [
-        {**a, **b}
-        for a, b in itertools.combinations(single[1:10], 2)
-        if not set(a) & set(b)
+        {**a, **b} for a, b in itertools.combinations(single[1:10], 2) if not set(a) & set(b)
     ]
     return single + narrowed
 
@@ -221,8 +220,10 @@ def test_three_concerns_in_one_area_cannot_be_recovered(town):
             assert None not in shown, (url, query)  # a total only where no cell is withheld
             assert not 0 < answer["points"] - sum(shown) < 5, (url, query)
         for cell in rows:
-            if cell.get("count") is not None and cell.get("slices") and isinstance(
-                cell["slices"][0], dict
+            if (
+                cell.get("count") is not None
+                and cell.get("slices")
+                and isinstance(cell["slices"][0], dict)
             ):
                 shown = [s["count"] for s in cell["slices"] if s["count"] is not None]
                 left = cell["count"] - sum(shown)
