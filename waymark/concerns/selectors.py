@@ -146,9 +146,12 @@ def concern_list_recent_by(*, user: Actor, limit: int = 10) -> QuerySet[Concern]
 
 
 def place_counts(*, place: Place) -> dict[str, int]:
-    """Counts that say nothing about who: safe to show to anyone who may see the place.
+    """Exact counts at a place, which say nothing about who. The same for every viewer, so they
+    count only concerns with handling code P.
 
-    The same for every viewer, so they count only concerns with handling code P."""
+    Not for showing as they are: pages and the API publish them through
+    `waymark.contexts.places.counts.place_counts_shown`, which applies the suppression rule.
+    """
     concerns = Concern.objects.filter(concern_shared_q(), place=place)
     return {
         "concerns": concerns.count(),
@@ -162,6 +165,7 @@ def place_counts(*, place: Place) -> dict[str, int]:
 
 
 def place_concerns_by_month(*, place: Place) -> list[tuple[str, int]]:
+    """Exact concerns per month at a place; published only through `place_counts_shown`."""
     rows: dict[str, int] = {}
     for day in Concern.objects.filter(concern_shared_q(), place=place).values_list(
         "occurred_on", flat=True
@@ -268,7 +272,8 @@ def association_list_for_person_of_concern(
 
 
 def place_list_with_counts_visible_to(*, user: Actor) -> QuerySet[Place]:
-    """Places with how many concerns and young people each has: counts only, never who."""
+    """Places with exact counts of concerns and young people; published through the
+    suppression rule by `waymark.contexts.places.counts.place_list_shown`."""
     return (
         place_list_visible_to(user=user)
         .annotate(

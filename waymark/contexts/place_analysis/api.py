@@ -4,10 +4,13 @@ Thin, like every `api.py`. The query string is read by the forms the web pages u
 results come from the topic modules beside it. The OpenAPI parameters are built from those
 forms, so the schema and the validation cannot drift apart.
 
-The numbers are aggregates over every concern with a place. A count of 1 to 4 concerns is withheld
-(null, with `count_suppressed`), and so is anything in the same answer that would give it back: a
-hidden count or a time profile. Which children are behind a shared context is shown only through
-the need-to-know selectors, as pseudonymous references, and each such read is audited.
+The numbers are aggregates over every concern with a place, published through the one suppression
+rule (`waymark.core.suppression`): a count of 1 to 4 is withheld (null, with `count_suppressed`),
+and so is anything in the same answer that would give it back (a total, a hidden count, a
+z-score, a class, a time profile); counts shown are rounded to the nearest 5, so that two answers
+with different filters cannot be subtracted to find a small count. Which children are behind a
+shared context is shown only through the need-to-know selectors, as pseudonymous references, and
+each such read is audited.
 """
 
 from dataclasses import replace
@@ -33,6 +36,7 @@ from waymark.analytics.near_repeat import (
     distance_band_labels,
 )
 from waymark.audit.services import audit_record_many
+from waymark.core.suppression import count_is_small, count_shown
 
 from .cells import cell_detail, cell_is_valid
 from .filters import RESOLUTIONS
@@ -45,7 +49,12 @@ from .forms import (
 from .hotspots import PlaceAnalysis, place_analysis
 from .near_repeats import near_repeat_analysis
 from .points import concern_points
-from .selectors import cell_concerns_visible_to, place_names, shared_contexts_visible_to
+from .selectors import (
+    cell_concerns_visible_to,
+    place_names,
+    shared_contexts_visible_to,
+    shared_minimum,
+)
 from .serializers import (
     CellSerializer,
     EmergingGeoJSONSerializer,
@@ -54,13 +63,11 @@ from .serializers import (
     HotspotsGeoJSONSerializer,
     HotspotsSerializer,
     NearRepeatSerializer,
-    ProfileShown,
     SharedContextsSerializer,
     TimeProfileAnswerSerializer,
     knox_table,
-    shown,
 )
-from .time_profiles import TimeProfile, cell_time_profile, place_time_profile
+from .time_profiles import ProfileShown, TimeProfile, cell_time_profile, place_time_profile
 
 
 def query_read(form_class: type[AnalysisQuery], request: Request) -> Any:
@@ -236,7 +243,7 @@ class NearRepeatView(AnalysisView):
             "day_bands": list(days),
             "distance_labels": distance_band_labels(distance),
             "day_labels": day_band_labels(days),
-            "events": len(concern_points(filters=filters)),
+            "events": count_shown(len(concern_points(filters=filters)), rounded=True),
             "runs": runs,
             "seed": seed,
             "table": knox_table(result) if result is not None else [],
@@ -272,7 +279,12 @@ class SharedContextsView(AnalysisView):
             objs=people.values(),
             purpose=f"API {request.method} {request.path}"[:500],
         )
-        answer = {"filters": filters, "by": by, "min_young_people": minimum, "contexts": found}
+        answer = {
+            "filters": filters,
+            "by": by,
+            "min_young_people": shared_minimum(minimum),
+            "contexts": found,
+        }
         return Response(SharedContextsSerializer(answer).data)
 
 
@@ -328,6 +340,7 @@ class CellView(AnalysisView):
         detail = cell_detail(filters=filters, cell=cell)
         concerns = cell_concerns_visible_to(user=request.user, detail=detail)
         count = len(detail.concern_ids)
+        hidden = count - len(concerns)
         row, context = None, {}
         if resolution in RESOLUTIONS:
             analysis = place_analysis(filters=filters)
@@ -338,11 +351,13 @@ class CellView(AnalysisView):
             "filters": filters,
             "cell": cell,
             "resolution": resolution,
-            "count": shown(count),
-            "count_suppressed": shown(count) is None,
+            "count": count_shown(count, rounded=True),
+            "count_suppressed": count_is_small(count),
             "places": [places[pk] for pk in detail.place_ids if pk in places],
             "concerns": concerns,
-            "concerns_hidden": None if shown(count) is None else count - len(concerns),
+            # The concerns you may see are known to you exactly: the number you may not see is
+            # withheld when small, and the count beside it is rounded, so neither gives it back.
+            "concerns_hidden": count_shown(hidden, rounded=True),
             "hotspot": row,
             "time_profile": ProfileShown.of(TimeProfile(detail.profile, count, detail.untimed)),
         }

@@ -10,8 +10,6 @@ from django.utils import timezone
 from waymark.analytics.emerging import months_back
 from waymark.concerns.models import Concern
 
-# Published aggregates suppress small counts (domain: "fewer than 5").
-SMALL_COUNT = 5
 AGE_BANDS: dict[str, tuple[str, int, int]] = {
     "under-10": ("Under 10", 0, 9),
     "10-13": ("10 to 13", 10, 13),

@@ -184,11 +184,11 @@ class PlaceAnalysisForm(GovukForm):
 class SharedContextsForm(PlaceAnalysisForm):
     min_young_people = forms.TypedChoiceField(
         label="At least this many children with no link between them",
-        choices=[(n, str(n)) for n in (2, 3, 4, 5, 6, 8, 10)],
+        choices=[(n, str(n)) for n in (3, 5, 10, 15, 20)],
         coerce=int,
         required=False,
         empty_value=None,
-        error_messages={"invalid_choice": "Select how many children, from 2 to 10"},
+        error_messages={"invalid_choice": "Select how many children: 3, 5, 10, 15 or 20"},
     )
     by = forms.ChoiceField(
         label="Group concerns by",

@@ -1,5 +1,6 @@
 """Serializers for the analysis of places: what the API answers, and how it is described in
-OpenAPI. Counts of 1 to 4 are withheld here (`shown`)."""
+OpenAPI. Every count goes through the one suppression rule (`waymark.core.suppression`): 1 to 4
+withheld as null, with whatever would give it back, and the rest rounded to the nearest 5."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -18,20 +19,13 @@ from waymark.analytics.near_repeat import (
     SIGNIFICANCE,
     KnoxResult,
 )
-from waymark.analytics.timeprofile import HOURS, WEEKDAYS
 from waymark.concerns.taxonomy import RiskCategory
 from waymark.contexts.models import PlaceKind
 from waymark.core.api import EnumChoiceField
+from waymark.core.suppression import count_is_small, count_shown
 
 from .cells import cell_geometry
-from .filters import SMALL_COUNT
-from .hotspots import CellRow, PlaceAnalysis
-from .time_profiles import TimeProfile
-
-
-def shown(count: int) -> int | None:
-    """A count as published: None for 1 to 4."""
-    return None if 0 < count < SMALL_COUNT else count
+from .hotspots import NOT_SHOWN, CellRow, PlaceAnalysis
 
 
 class FiniteFloatField(serializers.FloatField):
@@ -133,23 +127,36 @@ class HotspotCellSerializer(serializers.Serializer):
 
     cell = serializers.CharField(help_text="H3 cell index")
     count = serializers.IntegerField(
-        source="count_shown", allow_null=True, help_text="Concerns in the cell; null for 1 to 4"
+        source="count_shown",
+        allow_null=True,
+        help_text="Concerns in the cell, rounded to the nearest 5; null for 1 to 4",
     )
-    count_suppressed = serializers.BooleanField()
-    z = FiniteFloatField(help_text="Getis-Ord Gi* z-score")
-    p = FiniteFloatField()
+    count_suppressed = serializers.BooleanField(
+        help_text="1 to 4 concerns: the count and every statistic of the cell are withheld"
+    )
+    z = FiniteFloatField(source="z_shown", help_text="Getis-Ord Gi* z-score; null if withheld")
+    p = FiniteFloatField(source="p_shown")
     p_fdr = FiniteFloatField(
-        help_text="p adjusted for the false discovery rate; p itself when fdr is off"
+        source="p_fdr_shown",
+        help_text="p adjusted for the false discovery rate; p itself when fdr is off",
     )
     cls = serializers.IntegerField(
-        source="cls", help_text="+3 to +1: more concerns than chance (99, 95, 90%); 0; -1 to -3"
+        source="cls_shown",
+        allow_null=True,
+        help_text="+3 to +1: more concerns than chance (99, 95, 90%); 0; -1 to -3; "
+        "null if withheld",
     )
     confidence = serializers.SerializerMethodField()
     # A declared field, which the serializer's metaclass lifts off the class: no clash.
-    label = serializers.CharField()  # type: ignore[assignment]
+    label = serializers.CharField(source="label_shown")  # type: ignore[assignment]
     description = serializers.CharField()
-    trend = serializers.CharField(help_text="Emerging hot-spot category, e.g. new hot spot")
-    trend_z = FiniteFloatField(help_text="Mann-Kendall z of the cell's Gi* z over the slices")
+    trend = serializers.CharField(
+        source="trend_shown",
+        help_text=f'Emerging hot-spot category, e.g. new hot spot; "{NOT_SHOWN}" if withheld',
+    )
+    trend_z = FiniteFloatField(
+        source="trend_z_shown", help_text="Mann-Kendall z of the cell's Gi* z over the slices"
+    )
     places = serializers.IntegerField(help_text="Places recorded in the cell")
     centroid = CentroidField()
     slices = serializers.SerializerMethodField()
@@ -160,21 +167,27 @@ class HotspotCellSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="90, 95 or 99"))
     def get_confidence(self, row: CellRow) -> int | None:
-        return row.confidence or None
+        return row.confidence_shown
 
     @extend_schema_field(
         serializers.ListField(
-            child=serializers.IntegerField(),
-            help_text="Per time slice, oldest first: +1 hot, -1 cold, 0 neither",
+            child=serializers.IntegerField(allow_null=True),
+            help_text="Per time slice, oldest first: +1 hot, -1 cold, 0 neither; null where the "
+            "slice's count is withheld. Empty for a cell whose count is withheld",
         )
     )
-    def get_slices(self, row: CellRow) -> list[int]:
+    def get_slices(self, row: CellRow) -> list[int | None]:
         return list(self.context.get("slice_classes", {}).get(row.cell, []))
 
 
 class AnalysisSummarySerializer(serializers.Serializer):
     filters = FiltersSerializer()
-    points = serializers.IntegerField(help_text="Concerns analysed")
+    points = serializers.IntegerField(
+        source="points_shown",
+        allow_null=True,
+        help_text="Concerns analysed, rounded to the nearest 5; null when any cell is withheld, "
+        "since the cells add up to it",
+    )
     cells_in_study_area = serializers.IntegerField()
     slices = serializers.ListField(
         child=serializers.DateField(), help_text="First day of each time slice, oldest first"
@@ -199,11 +212,13 @@ class HotspotsGeoJSONSerializer(AnalysisSummarySerializer):
 
 @dataclass(frozen=True)
 class SliceShown:
+    """One slice of a cell's series as published: all but the start withheld with its count."""
+
     start: date
-    z: float
-    cls: int
-    hot: bool
-    cold: bool
+    z: float | None
+    cls: int | None
+    hot: bool | None
+    cold: bool | None
     count: int | None
     count_suppressed: bool
 
@@ -212,14 +227,19 @@ class SliceShown:
 class EmergingCell:
     cell: str
     category: str
-    trend_z: float
-    trend_p: float
+    trend_z: float | None
+    trend_p: float | None
     places: int
     slices: list[SliceShown]
 
 
 def emerging_cells(analysis: PlaceAnalysis) -> list[EmergingCell]:
-    """The emerging hot-spot series of each cell the analysis shows."""
+    """The emerging hot-spot series of each cell the analysis shows, as published.
+
+    The slices of a cell add up to the cell's count, which the hot spots publish, so they go
+    through complementary suppression against it; a slice whose count is withheld shows its
+    start only. A cell whose own count is withheld shows no trend and no slice.
+    """
     hot = analysis.hot
     if hot is None:
         return []
@@ -229,24 +249,27 @@ def emerging_cells(analysis: PlaceAnalysis) -> list[EmergingCell]:
         i = index.get(row.cell)
         if i is None:
             continue
-        slices = [
-            SliceShown(
-                start=start,
-                z=float(hot.z[j, i]),
-                cls=int(hot.cls[j, i]),
-                hot=bool(hot.hot[j, i]),
-                cold=bool(hot.cold[j, i]),
-                count=shown(int(hot.counts[j, i])),
-                count_suppressed=shown(int(hot.counts[j, i])) is None,
+        counts = analysis.slice_counts(row) or [None] * len(analysis.slices)
+        slices = []
+        for j, start in enumerate(analysis.slices):
+            hidden = counts[j] is None
+            slices.append(
+                SliceShown(
+                    start=start,
+                    z=None if hidden else float(hot.z[j, i]),
+                    cls=None if hidden else int(hot.cls[j, i]),
+                    hot=None if hidden else bool(hot.hot[j, i]),
+                    cold=None if hidden else bool(hot.cold[j, i]),
+                    count=counts[j],
+                    count_suppressed=hidden,
+                )
             )
-            for j, start in enumerate(analysis.slices)
-        ]
         cells.append(
             EmergingCell(
                 cell=row.cell,
-                category=hot.category[i],
-                trend_z=float(hot.trend_z[i]),
-                trend_p=float(hot.trend_p[i]),
+                category=NOT_SHOWN if row.count_suppressed else hot.category[i],
+                trend_z=None if row.count_suppressed else float(hot.trend_z[i]),
+                trend_p=None if row.count_suppressed else float(hot.trend_p[i]),
                 places=row.places,
                 slices=slices,
             )
@@ -262,16 +285,25 @@ class EmergingSliceSerializer(serializers.Serializer):
     )
     cls = serializers.IntegerField(
         source="cls",
+        allow_null=True,
         help_text="+3 to +1: more concerns than chance at 99, 95, 90% confidence; 0; -1 to -3",
     )
     hot = serializers.BooleanField(
-        help_text="More concerns than chance in this slice, at the confidence chosen"
+        allow_null=True,
+        help_text="More concerns than chance in this slice, at the confidence chosen",
     )
     cold = serializers.BooleanField(
-        help_text="Fewer concerns than chance in this slice, at the confidence chosen"
+        allow_null=True,
+        help_text="Fewer concerns than chance in this slice, at the confidence chosen",
     )
-    count = serializers.IntegerField(allow_null=True, help_text="null for 1 to 4")
-    count_suppressed = serializers.BooleanField()
+    count = serializers.IntegerField(
+        allow_null=True,
+        help_text="Rounded to the nearest 5; null for 1 to 4, or withheld so that the cell's "
+        "count cannot give one back",
+    )
+    count_suppressed = serializers.BooleanField(
+        help_text="The slice's count, z, class, hot and cold are withheld"
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         # "class", as for a cell's result, is a Python keyword.
@@ -280,7 +312,9 @@ class EmergingSliceSerializer(serializers.Serializer):
 
 class EmergingCellSerializer(serializers.Serializer):
     cell = serializers.CharField(help_text="H3 cell index")
-    category = serializers.CharField(help_text="e.g. new, intensifying or sporadic hot spot")
+    category = serializers.CharField(
+        help_text=f'e.g. new, intensifying or sporadic hot spot; "{NOT_SHOWN}" for 1 to 4 concerns'
+    )
     trend_z = FiniteFloatField(help_text="Mann-Kendall z of the cell's Gi* z over the slices")
     trend_p = FiniteFloatField()
     places = serializers.IntegerField(help_text="Places recorded in the cell")
@@ -314,7 +348,11 @@ class EmergingGeoJSONSerializer(AnalysisSummarySerializer):
 
 class KnoxCellSerializer(serializers.Serializer):
     days = serializers.CharField(help_text="The day band, e.g. 0 to 7 days")
-    observed = serializers.IntegerField(help_text="Pairs of concerns this close in space and time")
+    observed = serializers.IntegerField(
+        allow_null=True,
+        help_text="Pairs of concerns this close in space and time, rounded to the nearest 5; "
+        "null for 1 to 4, with the ratio and p-value",
+    )
     expected = FiniteFloatField(help_text="Mean pairs over the runs with the dates shuffled")
     ratio = FiniteFloatField(help_text="Observed / expected; null where nothing was expected")
     p_value = FiniteFloatField()
@@ -332,7 +370,9 @@ class NearRepeatSerializer(serializers.Serializer):
     day_bands = serializers.ListField(child=serializers.IntegerField())
     distance_labels = serializers.ListField(child=serializers.CharField())
     day_labels = serializers.ListField(child=serializers.CharField())
-    events = serializers.IntegerField(help_text="Concerns analysed")
+    events = serializers.IntegerField(
+        allow_null=True, help_text="Concerns analysed, rounded to the nearest 5; null for 1 to 4"
+    )
     runs = serializers.IntegerField()
     seed = serializers.IntegerField()
     table = KnoxRowSerializer(many=True, help_text="Rows of distance bands; empty with no pairs")
@@ -340,24 +380,29 @@ class NearRepeatSerializer(serializers.Serializer):
 
 
 def knox_table(result: KnoxResult) -> list[dict[str, Any]]:
+    """The Knox table as published: a band with 1 to 4 pairs shows neither them nor the ratio
+    and p-value, which with the expected count would give them back."""
+
     def significant(i: int, j: int) -> bool:
         ratio = float(result.ratio[i, j])
         return bool(result.p_value[i, j] <= SIGNIFICANCE and np.isfinite(ratio) and ratio > 1)
 
+    def cell(i: int, j: int, days: str) -> dict[str, Any]:
+        observed = int(result.observed[i, j])
+        small = count_is_small(observed)
+        return {
+            "days": days,
+            "observed": count_shown(observed, rounded=True),
+            "expected": float(result.expected[i, j]),
+            "ratio": None if small else float(result.ratio[i, j]),
+            "p_value": None if small else float(result.p_value[i, j]),
+            "significant": False if small else significant(i, j),
+        }
+
     return [
         {
             "distance": distance,
-            "cells": [
-                {
-                    "days": days,
-                    "observed": int(result.observed[i, j]),
-                    "expected": float(result.expected[i, j]),
-                    "ratio": float(result.ratio[i, j]),
-                    "p_value": float(result.p_value[i, j]),
-                    "significant": significant(i, j),
-                }
-                for j, days in enumerate(result.day_labels)
-            ],
+            "cells": [cell(i, j, days) for j, days in enumerate(result.day_labels)],
         }
         for i, distance in enumerate(result.distance_labels)
     ]
@@ -376,31 +421,43 @@ class ConcernShownSerializer(serializers.Serializer):
 class SharedContextSerializer(serializers.Serializer):
     place = PlaceNameSerializer(allow_null=True, help_text="With by=place")
     cell = serializers.SerializerMethodField()
-    unconnected = serializers.SerializerMethodField()
-    young_people_count = serializers.SerializerMethodField()
-    concerns_count = serializers.SerializerMethodField()
-    first_day = serializers.DateField()
-    last_day = serializers.DateField()
+    unconnected = serializers.IntegerField(
+        source="unconnected_shown",
+        allow_null=True,
+        help_text="Children with no link between them; rounded to the nearest 5, null for 1 to 4",
+    )
+    young_people_count = serializers.IntegerField(
+        source="young_people_count_shown",
+        allow_null=True,
+        help_text="Children with concerns here; rounded to the nearest 5, null for 1 to 4",
+    )
+    concerns_count = serializers.IntegerField(
+        source="concerns_count_shown",
+        allow_null=True,
+        help_text="Concerns naming them; rounded to the nearest 5, null for 1 to 4",
+    )
+    first_day = serializers.DateField(
+        allow_null=True, help_text="null when the context has fewer than 5 children or concerns"
+    )
+    last_day = serializers.DateField(allow_null=True)
+    first_month = serializers.CharField(help_text="YYYY-MM")
+    last_month = serializers.CharField(help_text="YYYY-MM")
     young_people = serializers.SerializerMethodField()
-    young_people_hidden = serializers.IntegerField()
+    young_people_hidden = serializers.IntegerField(
+        source="young_people_hidden_shown",
+        allow_null=True,
+        help_text="Unconnected children you may not see; rounded, null for 1 to 4",
+    )
     concerns = ConcernShownSerializer(many=True, help_text="Those you may see, oldest first")
-    concerns_hidden = serializers.IntegerField()
+    concerns_hidden = serializers.IntegerField(
+        source="concerns_hidden_shown",
+        allow_null=True,
+        help_text="Concerns you may not see; rounded, null for 1 to 4",
+    )
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="With by=cell"))
     def get_cell(self, shown: Any) -> str | None:
         return shown.cell or None
-
-    @extend_schema_field(serializers.IntegerField(help_text="Children with no link between them"))
-    def get_unconnected(self, shown: Any) -> int:
-        return len(shown.context.unconnected)
-
-    @extend_schema_field(serializers.IntegerField(help_text="Children with concerns here"))
-    def get_young_people_count(self, shown: Any) -> int:
-        return len(shown.context.young_people)
-
-    @extend_schema_field(serializers.IntegerField(help_text="Concerns naming them"))
-    def get_concerns_count(self, shown: Any) -> int:
-        return len(shown.context.concerns)
 
     @extend_schema_field(
         serializers.ListField(
@@ -415,26 +472,11 @@ class SharedContextSerializer(serializers.Serializer):
 class SharedContextsSerializer(serializers.Serializer):
     filters = FiltersSerializer()
     by = serializers.CharField(help_text="place or cell")
-    min_young_people = serializers.IntegerField()
+    min_young_people = serializers.IntegerField(
+        help_text="The minimum applied: 3 for any asked for under 5, otherwise taken down to a "
+        "multiple of 5, so that it cannot be used to count a context's children exactly"
+    )
     contexts = SharedContextSerializer(many=True, help_text="The strongest first")
-
-
-@dataclass(frozen=True)
-class ProfileShown:
-    """A time profile as published: withheld whole for 1 to 4 concerns."""
-
-    profile: list[list[int]] | None
-    concerns: int | None
-    untimed: int | None
-    suppressed: bool
-    weekdays: tuple[str, ...] = WEEKDAYS
-    hours: tuple[str, ...] = tuple(f"{h:02d}:00" for h in range(HOURS))
-
-    @classmethod
-    def of(cls, profile: TimeProfile) -> "ProfileShown":
-        if shown(profile.concerns) is None:
-            return cls(None, None, None, True)
-        return cls(profile.profile.tolist(), profile.concerns, profile.untimed, False)
 
 
 class TimeProfileSerializer(serializers.Serializer):
@@ -443,13 +485,24 @@ class TimeProfileSerializer(serializers.Serializer):
     weekdays = serializers.ListField(child=serializers.CharField(), help_text="Monday first")
     hours = serializers.ListField(child=serializers.CharField())
     profile = serializers.ListField(
-        child=serializers.ListField(child=serializers.IntegerField()),
+        child=serializers.ListField(child=serializers.IntegerField(allow_null=True)),
         allow_null=True,
-        help_text="24 rows (hours) of 7 (days); null for 1 to 4 concerns",
+        help_text="24 rows (hours) of 7 (days), rounded to the nearest 5; null where withheld",
     )
-    concerns = serializers.IntegerField(allow_null=True, help_text="null for 1 to 4")
-    untimed = serializers.IntegerField(allow_null=True, help_text="Concerns with no time recorded")
-    suppressed = serializers.BooleanField(help_text="Withheld: 1 to 4 concerns")
+    hour_totals = serializers.ListField(
+        child=serializers.IntegerField(allow_null=True),
+        allow_null=True,
+        help_text="Each hour over the week, rounded to the nearest 5; null where withheld",
+    )
+    concerns = serializers.IntegerField(
+        allow_null=True, help_text="Rounded to the nearest 5; null for 1 to 4"
+    )
+    untimed = serializers.IntegerField(
+        allow_null=True, help_text="Concerns with no time recorded; null where withheld"
+    )
+    suppressed = serializers.BooleanField(
+        help_text="The profile is withheld: 1 to 4 concerns, or counts that could not be protected"
+    )
 
 
 class TimeProfileAnswerSerializer(serializers.Serializer):
@@ -477,12 +530,14 @@ class CellSerializer(serializers.Serializer):
     resolution = serializers.IntegerField()
     centroid = CentroidField()
     boundary = CellPolygonField()
-    count = serializers.IntegerField(allow_null=True, help_text="Concerns; null for 1 to 4")
+    count = serializers.IntegerField(
+        allow_null=True, help_text="Concerns, rounded to the nearest 5; null for 1 to 4"
+    )
     count_suppressed = serializers.BooleanField()
     places = CellPlaceSerializer(many=True)
     concerns = CellConcernSerializer(many=True, help_text="Those you may see, latest first")
     concerns_hidden = serializers.IntegerField(
-        allow_null=True, help_text="Concerns you may not see; null when the count is withheld"
+        allow_null=True, help_text="Concerns you may not see, rounded; null for 1 to 4"
     )
     hotspot = HotspotCellSerializer(allow_null=True, help_text="The cell's result, if any")
     time_profile = TimeProfileSerializer()

@@ -16,25 +16,39 @@ from waymark.analytics.near_repeat import NearRepeatError
 from waymark.analytics.timeprofile import WEEKDAYS
 from waymark.audit.services import audit_record_many
 from waymark.contexts.places.selectors import ward_list_visible_to
+from waymark.core.suppression import count_shown, count_text
 from waymark.core.tables import query_without, table_sort
 
 from .cells import cell_detail, cell_geometry, cell_is_valid
-from .filters import SMALL_COUNT, AnalysisFilters, analysis_default_period
+from .filters import AnalysisFilters, analysis_default_period
 from .forms import NearRepeatForm, PlaceAnalysisForm, SharedContextsForm
 from .hotspots import CellRow, PlaceAnalysis, place_analysis
 from .near_repeats import near_repeat_analysis
-from .points import places_per_cell
-from .selectors import cell_concerns_visible_to, place_names, shared_contexts_visible_to
-from .time_profiles import profile_rows
+from .points import concern_points, places_per_cell
+from .selectors import (
+    cell_concerns_visible_to,
+    place_names,
+    shared_contexts_visible_to,
+    shared_minimum,
+)
+from .serializers import emerging_cells, knox_table
+from .time_profiles import ProfileShown, TimeProfile
 
 ROWS_PER_PAGE = 50
 # Sortable columns of the results table: query value -> (heading, key for ascending order).
+# Keys use what is published only: sorting withheld areas by their exact count or z-score would
+# rank them, and so tell a 4 from a 1. A withheld count sorts as what it is known to be (between
+# 0 and 5) and withheld statistics as no pattern, withheld areas among themselves in cell order.
+WITHHELD_COUNT = 2.5
 SORTS: dict[str, tuple[str, Any]] = {
-    "z": ("Gi* z-score", lambda r: r.z),
-    "count": ("Concerns", lambda r: r.count),
-    "p": ("Adjusted p-value", lambda r: r.p_fdr),
-    "result": ("Result", lambda r: (r.cls, r.z)),
-    "trend": ("Trend", lambda r: (r.trend, -r.trend_z)),
+    "z": ("Gi* z-score", lambda r: (r.z_shown or 0.0, r.cell)),
+    "count": (
+        "Concerns",
+        lambda r: (WITHHELD_COUNT if r.count_shown is None else r.count_shown, r.cell),
+    ),
+    "p": ("Adjusted p-value", lambda r: (1.0 if r.p_fdr_shown is None else r.p_fdr_shown, r.cell)),
+    "result": ("Result", lambda r: (r.cls_shown or 0, r.z_shown or 0.0, r.cell)),
+    "trend": ("Trend", lambda r: (r.trend_shown, -(r.trend_z_shown or 0.0), r.cell)),
 }
 CLASS_COLOURS = {
     3: "#a50f15", 2: "#de2d26", 1: "#fc9272",
@@ -83,10 +97,10 @@ def _map_data(
             "properties": {
                 "cell": row.cell,
                 "name": names.get(row.cell, ""),
-                "cls": row.cls,
+                "cls": row.cls_shown if row.cls_shown is not None else 0,
                 "label": row.description,
                 "count": row.count_text,
-                "trend": row.trend,
+                "trend": row.trend_shown,
                 "slices": slices.get(row.cell, []),
                 "url": reverse("place-cell", args=[row.cell]) + (f"?{query}" if query else ""),
             },
@@ -120,7 +134,7 @@ def place_analysis_page(request: HttpRequest) -> HttpResponse:
     names = _area_names(list(page.object_list), filters.resolution)
     filter_query = query_without(request.GET, "sort", "order", "page")
     map_names = _area_names(analysis.rows, filters.resolution)
-    hot = [r for r in analysis.rows if r.cls > 0]
+    hot = [r for r in analysis.rows if (r.cls_shown or 0) > 0]
     return render(
         request,
         "contexts/place_analysis.html",
@@ -135,7 +149,9 @@ def place_analysis_page(request: HttpRequest) -> HttpResponse:
             "sort_query": query_without(request.GET, "page"),
             "hot_count": len(hot),
             "emerging_count": sum(
-                1 for r in analysis.rows if r.trend.startswith(("new hot", "intensifying hot"))
+                1
+                for r in analysis.rows
+                if r.trend_shown.startswith(("new hot", "intensifying hot"))
             ),
             "map_data": _map_data(
                 user=request.user, analysis=analysis, names=map_names, query=filter_query
@@ -158,22 +174,18 @@ def place_cell_page(request: HttpRequest, cell: str) -> HttpResponse:
     places = place_names(detail.place_ids)
     concerns = cell_concerns_visible_to(user=request.user, detail=detail)
     series = []
-    if analysis.hot is not None and row is not None:
-        i = analysis.hot.cells.tolist().index(cell)
-        for j, start in enumerate(analysis.slices):
-            n = int(analysis.hot.counts[j, i])
+    if row is not None and not row.count_suppressed:
+        mine = next((c for c in emerging_cells(analysis) if c.cell == cell), None)
+        for piece in mine.slices if mine else []:
             series.append(
                 {
-                    "start": start,
-                    "count": "fewer than 5" if 0 < n < 5 else n,
-                    "z": float(analysis.hot.z[j, i]),
-                    "state": "hot"
-                    if analysis.hot.hot[j, i]
-                    else "cold"
-                    if analysis.hot.cold[j, i]
-                    else "",
+                    "start": piece.start,
+                    "count": count_text(piece.count),
+                    "z": piece.z,
+                    "state": "hot" if piece.hot else "cold" if piece.cold else "",
                 }
             )
+    count = len(detail.concern_ids)
     return render(
         request,
         "contexts/place_cell.html",
@@ -184,12 +196,11 @@ def place_cell_page(request: HttpRequest, cell: str) -> HttpResponse:
             "filter_query": query_without(request.GET, "sort", "order", "page"),
             "places": [places[pk] for pk in detail.place_ids if pk in places],
             "concerns": concerns[:50],
-            "concerns_hidden": len(detail.concern_ids) - len(concerns),
-            # With 1 to 4 concerns, what would give the number back is withheld, as in the API.
-            "small": 0 < len(detail.concern_ids) < SMALL_COUNT,
-            "profile": profile_rows(detail.profile),
+            # As in the API: withheld when small, rounded otherwise (`waymark.core.suppression`).
+            "concerns_hidden": count_text(count_shown(count - len(concerns), rounded=True)),
+            "any_hidden": count > len(concerns),
+            "profile": ProfileShown.of(TimeProfile(detail.profile, count, detail.untimed)),
             "weekdays": WEEKDAYS,
-            "untimed": detail.untimed,
             "series": series,
             "name": _area_names([row], filters.resolution)[cell] if row else "",
         },
@@ -202,7 +213,7 @@ def shared_contexts_page(request: HttpRequest) -> HttpResponse:
     form = _filters_form(request, SharedContextsForm)
     filters = _filters(form)
     valid = form.is_bound and form.is_valid()
-    minimum = form.cleaned_data.get("min_young_people") or 3 if valid else 3
+    minimum = shared_minimum(form.cleaned_data.get("min_young_people") or 3 if valid else 3)
     by = form.cleaned_data.get("by") or "place" if valid else "place"
     shown = shared_contexts_visible_to(
         user=request.user, filters=filters, min_young_people=minimum, by=by
@@ -235,27 +246,18 @@ def near_repeat_page(request: HttpRequest) -> HttpResponse:
         result = near_repeat_analysis(filters=filters, distance_bands=distance, day_bands=days)
     except NearRepeatError as exc:
         result, error = None, str(exc)
-    table = []
-    if result is not None:
-        for i, label in enumerate(result.distance_labels):
-            table.append(
-                {
-                    "label": label,
-                    "cells": [
-                        {
-                            "observed": int(result.observed[i, j]),
-                            "ratio": float(result.ratio[i, j]),
-                            "p": float(result.p_value[i, j]),
-                            "significant": bool(
-                                result.p_value[i, j] <= 0.05 and result.ratio[i, j] > 1
-                            ),
-                        }
-                        for j in range(len(result.day_labels))
-                    ],
-                }
-            )
+    # The same published table as the API: pairs through the suppression rule.
+    table = knox_table(result) if result is not None else []
+    events = count_text(count_shown(len(concern_points(filters=filters)), rounded=True))
     return render(
         request,
         "contexts/near_repeat.html",
-        {"form": form, "filters": filters, "result": result, "table": table, "error": error},
+        {
+            "form": form,
+            "filters": filters,
+            "result": result,
+            "table": table,
+            "events": events,
+            "error": error,
+        },
     )

@@ -3,10 +3,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from waymark.concerns.selectors import place_counts
 from waymark.contexts.models import Place, PlaceKind, Ward
 from waymark.core.api import EnumChoiceField, VisibleIdField
 
+from .counts import PlaceCountsShown, place_counts_shown
 from .selectors import ward_list_visible_to
 
 
@@ -39,9 +39,32 @@ class PlaceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PlaceMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    concerns = serializers.IntegerField(allow_null=True, help_text="null where withheld")
+
+
 class PlaceCountsSerializer(serializers.Serializer):
-    concerns = serializers.IntegerField(read_only=True)
-    young_people = serializers.IntegerField(read_only=True)
+    """Counts as published: 1 to 4 (and what would give one back) withheld as null."""
+
+    shown = serializers.BooleanField(
+        source="per_child", help_text="False for a residential address, which shows no counts"
+    )
+    concerns = serializers.IntegerField(allow_null=True)
+    young_people = serializers.IntegerField(
+        allow_null=True, help_text="null also when the hidden count beside it is 1 to 4"
+    )
+    young_people_hidden = serializers.IntegerField(
+        allow_null=True, help_text="Linked young people you may not see; null where withheld"
+    )
+    months = serializers.SerializerMethodField()
+    months_withheld = serializers.BooleanField(
+        help_text="Too few in each month to show by month safely"
+    )
+
+    @extend_schema_field(PlaceMonthSerializer(many=True))
+    def get_months(self, counts: PlaceCountsShown) -> list[dict[str, object]]:
+        return [{"month": m, "concerns": n} for m, n in counts.months]
 
 
 class PlaceDetailSerializer(PlaceSerializer):
@@ -52,8 +75,9 @@ class PlaceDetailSerializer(PlaceSerializer):
         read_only_fields = fields
 
     @extend_schema_field(PlaceCountsSerializer)
-    def get_counts(self, place: Place) -> dict[str, int]:
-        return place_counts(place=place)
+    def get_counts(self, place: Place) -> dict[str, object]:
+        counts = place_counts_shown(user=self.context["request"].user, place=place)
+        return PlaceCountsSerializer(counts).data
 
 
 class PlaceCreateSerializer(serializers.Serializer):

@@ -11,16 +11,17 @@ from django.views.decorators.http import require_http_methods
 from waymark.analytics.timeprofile import WEEKDAYS
 from waymark.concerns.selectors import (
     concern_list_for_place,
-    place_concerns_by_month,
-    place_counts,
-    place_list_with_counts_visible_to,
     young_people_at_place_visible_to,
 )
 from waymark.contexts.models import PlaceKind
 from waymark.contexts.place_analysis.filters import AnalysisFilters, analysis_default_period
-from waymark.contexts.place_analysis.time_profiles import place_time_profile, profile_rows
+from waymark.contexts.place_analysis.time_profiles import (
+    ProfileShown,
+    place_time_profile,
+)
 from waymark.core.forms import form_add_service_errors
 
+from .counts import place_counts_shown, place_list_shown
 from .forms import PlaceForm
 from .selectors import place_list_visible_to, ward_list_visible_to
 from .services import place_create
@@ -32,13 +33,11 @@ PEOPLE_SHOWN = 30
 @login_required
 def place_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
-    places = place_list_with_counts_visible_to(user=request.user)
-    if kind in PlaceKind.values:
-        places = places.filter(kind=kind)
+    rows = place_list_shown(user=request.user, kind=kind)
     return render(
         request,
         "contexts/place_list.html",
-        {"places": places, "kinds": PlaceKind.choices, "kind": kind},
+        {"rows": rows, "kinds": PlaceKind.choices, "kind": kind},
     )
 
 
@@ -47,28 +46,26 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
     place = place_list_visible_to(user=request.user).filter(pk=pk).first()
     if place is None:
         raise Http404("No place with that id")
-    by_month = place_concerns_by_month(place=place)
-    peak = max((n for _, n in by_month), default=0)
+    counts = place_counts_shown(user=request.user, place=place)
+    peak = max((n or 0 for _, n in counts.months), default=0)
     young_people = list(young_people_at_place_visible_to(user=request.user, place=place))
-    counts = place_counts(place=place)
     date_from, date_to = analysis_default_period()
     filters = AnalysisFilters(date_from=date_from, date_to=date_to)
-    profile = place_time_profile(filters=filters, place_id=place.pk)
+    profile = None
+    if counts.per_child:
+        profile = ProfileShown.of(place_time_profile(filters=filters, place_id=place.pk))
     return render(
         request,
         "contexts/place_detail.html",
         {
             "place": place,
             "counts": counts,
-            "by_month": by_month,
             "peak": peak,
             "concerns": concern_list_for_place(user=request.user, place=place)[:50],
             "young_people": young_people[:PEOPLE_SHOWN],
             "more_visible": max(len(young_people) - PEOPLE_SHOWN, 0),
-            "not_visible": counts["young_people"] - len(young_people),
             "cell": h3.latlng_to_cell(place.latitude, place.longitude, filters.resolution),
             "profile": profile,
-            "profile_rows": profile_rows(profile.profile),
             "profile_from": date_from,
             "profile_to": date_to,
             "weekdays": WEEKDAYS,

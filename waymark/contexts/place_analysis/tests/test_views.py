@@ -108,13 +108,15 @@ def test_the_table_sorts_by_a_column_both_ways(client, town):
 def test_filters_change_the_result(client, town):
     client.force_login(town["worker"])
     all_kinds = client.get("/places/at-risk/").content.decode()
-    assert "76 concerns with a place" in all_kinds
+    # The scattered areas of one concern each are withheld, and with them the total.
+    assert "Concerns with a place: Not shown (some areas have fewer than 5)" in all_kinds
     none_match = client.get("/places/at-risk/?category=radicalisation").content.decode()
-    assert "0 concerns with a place" in none_match
+    assert "Concerns with a place: 0," in none_match
     assert "No concerns with a place match these filters" in none_match
     police = town["outsider"].agency_id
     by_police = client.get(f"/places/at-risk/?agency={police}").content.decode()
-    assert re.search(r"(\d+) concerns? with a place", by_police).group(1) == "19"
+    # 19 at the station, rounded to the nearest 5.
+    assert re.search(r"Concerns with a place: (\d+)", by_police).group(1) == "20"
 
 
 def test_bad_filters_get_a_clear_error_and_the_defaults(client, town):
@@ -156,7 +158,7 @@ def test_an_area_shows_its_places_and_only_the_concerns_the_user_may_see(client,
     listed = re.findall(r'href="/concerns/(CN-\w+)/"', body)
     # 21 of the 40 are about children the worker's agency is involved with (every 6 in turn).
     assert len(listed) == 21
-    assert "19 more concerns here are counted but not shown" in body
+    assert "More concerns here (20, rounded to the nearest 5) are counted but not shown" in body
     assert client.get("/places/at-risk/areas/not-a-cell/").status_code == 404
 
 
@@ -170,7 +172,7 @@ def test_shared_contexts_name_only_children_the_user_may_see_and_audit_it(client
     for child in town["theirs"]:
         assert child.reference not in body
         assert child.family_name not in body
-    assert "3 children your agency has no involvement with are counted but not named" in body
+    assert "Fewer than 5 children your agency has no involvement with are counted" in body
     viewed = AuditEvent.objects.filter(actor=town["worker"], action="view")
     assert viewed.count() == before + 3
     assert {e.object_id for e in viewed.order_by("-id")[:3]} == {str(c.pk) for c in town["ours"]}
@@ -223,7 +225,7 @@ def test_an_area_with_fewer_than_5_concerns_withholds_what_would_count_them(clie
     lone = town["scattered"][0]
     cell = h3.latlng_to_cell(lone.latitude, lone.longitude, 9)
     body = client.get(f"/places/at-risk/areas/{cell}/").content.decode()
-    assert "Fewer than 5 concerns here match the filters" in body
-    assert "Some concerns here are counted but not shown" in body
-    assert "more concern here is counted" not in body
+    assert "Fewer than 5 concerns match" in body
+    assert "More concerns here (fewer than 5) are counted but not shown" in body
+    assert "1 more concern" not in body
     assert "profile-caption" not in body

@@ -57,7 +57,14 @@ def test_a_place_is_added(api, practitioner, ward):
     assert response.status_code == 201, response.json()
     place = Place.objects.get()
     assert (place.postcode, place.ward, place.created_by) == ("EB1 4QT", ward, practitioner)
-    assert response.json()["counts"] == {"concerns": 0, "young_people": 0}
+    assert response.json()["counts"] == {
+        "shown": True,
+        "concerns": 0,
+        "young_people": 0,
+        "young_people_hidden": 0,
+        "months": [],
+        "months_withheld": False,
+    }
     assert AuditEvent.objects.filter(object_type="contexts.place", action="create").exists()
 
 
@@ -99,14 +106,25 @@ def test_a_place_shows_counts_to_all_but_concerns_only_to_those_involved(
     concern = concern_make(actor=practitioner, young_people=[a, b], place=place)
     concern_make(actor=practitioner, young_people=[a], place=PlaceFactory())
 
+    # One concern and two children: counts of 1 to 4 are withheld.
     detail = api.get(f"/api/places/{place.pk}/").json()
-    assert detail["counts"] == {"concerns": 1, "young_people": 2}
+    assert detail["counts"] == {
+        "shown": True,
+        "concerns": None,
+        "young_people": None,
+        "young_people_hidden": 0,
+        "months": [{"month": f"{concern.occurred_on:%Y-%m}", "concerns": None}],
+        "months_withheld": False,
+    }
     listed = api.get(f"/api/places/{place.pk}/concerns/").json()["results"]
     assert [c["reference"] for c in listed] == [concern.reference]
 
     other = client_for(outsider)
-    assert other.get(f"/api/places/{place.pk}/").json()["counts"] == {
-        "concerns": 1,
-        "young_people": 2,
-    }
+    # The outsider may see neither child: the 2 hidden are withheld, and the total with them.
+    theirs = other.get(f"/api/places/{place.pk}/").json()["counts"]
+    assert (theirs["concerns"], theirs["young_people"], theirs["young_people_hidden"]) == (
+        None,
+        None,
+        None,
+    )
     assert other.get(f"/api/places/{place.pk}/concerns/").json()["results"] == []
