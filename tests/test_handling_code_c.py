@@ -258,7 +258,8 @@ def test_counts_the_school_sees_do_not_include_it(hw):
     page = _body(_client(hw.school).get(f"/young-people/{hw.a.reference}/"))
     assert SECRET_PLACE not in page
     detail = _json(hw.school, f"/api/places/{secret_place.pk}/")
-    assert detail["counts"] == {"concerns": 0, "young_people": 0}
+    counts = detail["counts"]
+    assert (counts["concerns"], counts["young_people"], counts["months"]) == (0, 0, [])
     place_page = _body(_client(hw.school).get(f"/places/{secret_place.pk}/"))
     for child in (hw.a, hw.b):
         assert child.reference not in place_page and escape(child.display_name) not in place_page
