@@ -119,6 +119,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds rate-limit counts and cached analyses. Throttling only works when every process
+# serving Waymark shares it: the default here is per process (fine for one process, the demo and
+# the tests); production defaults to files under var/cache/ (shared by the processes of one
+# host). Several hosts need a shared server, e.g. WAYMARK_CACHE_URL=redis://cache:6379/1.
+CACHES = {"default": env.cache_url("WAYMARK_CACHE_URL", default="locmemcache://")}
+
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out username and address before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -214,6 +220,21 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # Rate limits (waymark.core.throttling): every API request of a user or anonymous client,
+    # and tighter limits on searching, on the web and the API alike.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "waymark.core.throttling.AnonThrottle",
+        "waymark.core.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("WAYMARK_THROTTLE_ANON", default="30/min"),
+        "user": env.str("WAYMARK_THROTTLE_USER", default="600/min"),
+        "search": env.str("WAYMARK_THROTTLE_SEARCH", default="60/hour"),
+        "known_elsewhere": env.str("WAYMARK_THROTTLE_KNOWN_ELSEWHERE", default="20/hour"),
+    },
+    # The client address throttles count against: behind WAYMARK_PROXY_COUNT proxies, the one
+    # the first of them saw (as for sign-in lockout); None means REMOTE_ADDR.
+    "NUM_PROXIES": WAYMARK_PROXY_COUNT or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Waymark API",
@@ -235,6 +256,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("WAYMARK_LOG_LEVEL", default="WARNING")},
 }
+
+# Django's admin site at /admin/ (read-only: see waymark/core/admin.py). On here; production
+# switches it off unless WAYMARK_ADMIN_ENABLED is true.
+WAYMARK_ADMIN_ENABLED = env.bool("WAYMARK_ADMIN_ENABLED", default=True)
 
 # Demo mode shows a banner on every page and permits the printed demo logins.
 WAYMARK_DEMO = env.bool("WAYMARK_DEMO", default=False)

@@ -44,7 +44,7 @@ def test_search_shows_that_a_hidden_young_person_exists_and_whom_to_contact(
     client, practitioner, theirs
 ):
     client.force_login(practitioner)
-    page = client.get(reverse("search"), {"q": "Zara Quinlan"}).content.decode()
+    page = client.post(reverse("search"), {"q": "Zara Quinlan"}).content.decode()
     assert theirs.reference in page
     assert "Quinlan" not in page.replace("Zara Quinlan", "")  # only the query itself
     assert "Young people known to other agencies" in page
