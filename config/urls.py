@@ -9,3 +9,5 @@ urlpatterns = [
 # Off in production unless WAYMARK_ADMIN_ENABLED switches it on.
 if settings.WAYMARK_ADMIN_ENABLED:
     urlpatterns.insert(1, path("admin/", admin.site.urls))
+
+handler404 = "waymark.web.errors.page_not_found"

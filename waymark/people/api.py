@@ -50,8 +50,6 @@ from .services import (
     young_person_update,
 )
 
-SEARCH_RESULTS = 50
-
 
 class SearchSerializer(serializers.Serializer):
     """A search, sent in the body of a POST: names and dates of birth never go in a URL."""
@@ -229,22 +227,20 @@ class YoungPersonViewSet(
     @action(detail=False, methods=["post"], throttle_classes=[UserThrottle, SearchThrottle])
     def search(self, request: Request) -> Response:
         """Young people the user may see, by reference, NHS number, name, or name and date of
-        birth: at most 50, in the body of a POST. Audited as a search (who was found, by whom;
+        birth, sent in the body of a POST, a page at a time. Audited as a search (who was found, by whom;
         never the words searched for), and rate-limited."""
         payload = SearchSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        found = list(
-            young_person_search(user=request.user, query=payload.validated_data["q"])[
-                :SEARCH_RESULTS
-            ]
+        found = self.paginate_queryset(
+            young_person_search(user=request.user, query=payload.validated_data["q"])
         )
         audit_record_many(
             actor=request.user,
             action=AuditAction.SEARCH,
-            objs=found,
+            objs=found or [],
             purpose=f"API {request.method} {request.path}"[:500],
         )
-        return Response(YoungPersonSummarySerializer(found, many=True).data)
+        return self.get_paginated_response(YoungPersonSummarySerializer(found, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
@@ -394,21 +390,19 @@ class PersonOfConcernViewSet(
     @action(detail=False, methods=["post"], throttle_classes=[UserThrottle, SearchThrottle])
     def search(self, request: Request) -> Response:
         """Persons of concern by reference, vehicle registration, or whole words of their names
-        and nicknames: at most 50, in the body of a POST. Audited as a search, rate-limited."""
+        and nicknames, sent in the body of a POST, a page at a time. Audited as a search, rate-limited."""
         payload = SearchSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        found = list(
-            person_of_concern_search(user=request.user, query=payload.validated_data["q"])[
-                :SEARCH_RESULTS
-            ]
+        found = self.paginate_queryset(
+            person_of_concern_search(user=request.user, query=payload.validated_data["q"])
         )
         audit_record_many(
             actor=request.user,
             action=AuditAction.SEARCH,
-            objs=found,
+            objs=found or [],
             purpose=f"API {request.method} {request.path}"[:500],
         )
-        return Response(self.get_serializer(found, many=True).data)
+        return self.get_paginated_response(self.get_serializer(found, many=True).data)
 
     def get_object(self) -> PersonOfConcern:
         person = get_or_404(

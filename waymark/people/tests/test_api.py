@@ -128,7 +128,10 @@ def test_another_agency_cannot_read_a_young_person_it_is_not_involved_with(outsi
     assert api.get(f"/api/young-people/{young_person.reference}/").status_code == 404
     assert api.get(f"/api/young-people/{young_person.reference}/concerns/").status_code == 404
     assert api.get("/api/young-people/").json()["results"] == []
-    assert api.post("/api/young-people/search/", {"q": "Jordan"}, format="json").json() == []
+    assert (
+        api.post("/api/young-people/search/", {"q": "Jordan"}, format="json").json()["results"]
+        == []
+    )
     response = api.patch(
         f"/api/young-people/{young_person.reference}/", {"strengths": "x"}, format="json"
     )
@@ -171,7 +174,7 @@ def test_search_finds_by_name_and_logs_who_was_found(api, practitioner, young_pe
     YoungPersonFactory(created_by_agency=practitioner.agency, given_name="Sam", family_name="Lee")
     response = api.post("/api/young-people/search/", {"q": "Jordan Okafor"}, format="json")
     assert response.status_code == 200
-    assert [p["reference"] for p in response.json()] == [young_person.reference]
+    assert [p["reference"] for p in response.json()["results"]] == [young_person.reference]
     event = AuditEvent.objects.get(action="search")
     assert (event.actor, event.object_id) == (practitioner, str(young_person.pk))
     assert "Jordan" not in event.purpose
@@ -189,7 +192,7 @@ def test_persons_of_concern_are_searched_by_post(api, practitioner):
     person = PersonOfConcernFactory()
     response = api.post("/api/persons-of-concern/search/", {"q": person.reference}, format="json")
     assert response.status_code == 200
-    assert [p["reference"] for p in response.json()] == [person.reference]
+    assert [p["reference"] for p in response.json()["results"]] == [person.reference]
     event = AuditEvent.objects.get(action="search")
     assert (event.actor, event.object_id) == (practitioner, str(person.pk))
 
