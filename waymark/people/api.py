@@ -76,8 +76,12 @@ class SearchInUrlRefused(ValidationError):
 
 
 class SearchThrottledMixin(GenericAPIView):
-    def throttled(self, request: Request, wait: float | None) -> NoReturn:
-        raise Throttled(wait, detail="Too many searches.")
+    """A search over its limit says so (DRF adds when to try again, and Retry-After)."""
+
+    def throttled(self, request: Request, wait: float) -> NoReturn:
+        if getattr(self, "action", None) == "search":
+            raise Throttled(wait, detail="Too many searches.")
+        raise Throttled(wait)
 
 
 # Young people
@@ -227,8 +231,8 @@ class YoungPersonViewSet(
     @action(detail=False, methods=["post"], throttle_classes=[UserThrottle, SearchThrottle])
     def search(self, request: Request) -> Response:
         """Young people the user may see, by reference, NHS number, name, or name and date of
-        birth, sent in the body of a POST, a page at a time. Audited as a search (who was found, by whom;
-        never the words searched for), and rate-limited."""
+        birth, sent in the body of a POST, a page at a time. Audited as a search (who was found,
+        by whom; never the words searched for), and rate-limited."""
         payload = SearchSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         found = self.paginate_queryset(
@@ -390,7 +394,8 @@ class PersonOfConcernViewSet(
     @action(detail=False, methods=["post"], throttle_classes=[UserThrottle, SearchThrottle])
     def search(self, request: Request) -> Response:
         """Persons of concern by reference, vehicle registration, or whole words of their names
-        and nicknames, sent in the body of a POST, a page at a time. Audited as a search, rate-limited."""
+        and nicknames, sent in the body of a POST, a page at a time. Audited as a search, and
+        rate-limited."""
         payload = SearchSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         found = self.paginate_queryset(

@@ -245,7 +245,9 @@ def test_the_api_is_throttled_for_users_and_anonymous_clients(api, rates):
     rates(user="2/min", anon="1/min")
     assert api.get("/api/places/").status_code == 200
     assert api.get("/api/places/").status_code == 200
-    assert api.get("/api/places/").status_code == 429
+    refused = api.get("/api/young-people/")
+    assert refused.status_code == 429
+    assert refused.json()["detail"].startswith("Request was throttled")
     UserFactory(username="kim", password="correct-horse-battery")
     anonymous = APIClient()
     sign_in = {"username": "kim", "password": "correct-horse-battery"}
