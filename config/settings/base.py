@@ -1,8 +1,10 @@
 """Settings shared by every environment. Nothing here is a secret or a production default."""
 
+import re
 from datetime import timedelta
 
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import BASE_DIR, VAR_DIR, env
 
@@ -204,6 +206,17 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=()"
 )
 
+
+def _rate(name: str, default: str) -> str:
+    """A rate limit from the environment, e.g. 60/hour; refused at start-up if malformed."""
+    rate = env.str(name, default=default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", rate):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per second, min, hour or day, e.g. {default}"
+        )
+    return rate
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "waymark.accounts.authentication.VerifiedSessionAuthentication",
@@ -227,10 +240,10 @@ REST_FRAMEWORK = {
         "waymark.core.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("WAYMARK_THROTTLE_ANON", default="30/min"),
-        "user": env.str("WAYMARK_THROTTLE_USER", default="600/min"),
-        "search": env.str("WAYMARK_THROTTLE_SEARCH", default="60/hour"),
-        "known_elsewhere": env.str("WAYMARK_THROTTLE_KNOWN_ELSEWHERE", default="20/hour"),
+        "anon": _rate("WAYMARK_THROTTLE_ANON", "30/min"),
+        "user": _rate("WAYMARK_THROTTLE_USER", "600/min"),
+        "search": _rate("WAYMARK_THROTTLE_SEARCH", "60/hour"),
+        "known_elsewhere": _rate("WAYMARK_THROTTLE_KNOWN_ELSEWHERE", "20/hour"),
     },
     # The client address throttles count against: behind WAYMARK_PROXY_COUNT proxies, the one
     # the first of them saw (as for sign-in lockout); None means REMOTE_ADDR.

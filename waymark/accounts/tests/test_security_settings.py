@@ -196,3 +196,9 @@ def test_the_admin_may_look_but_never_write(client, agency):
     )
     agency.refresh_from_db()
     assert agency.name == "Eastbridge Children's Services"
+
+
+def test_a_malformed_rate_limit_is_refused_at_start_up(tmp_path):
+    result = _production_check(tmp_path, WAYMARK_THROTTLE_SEARCH="lots")
+    assert result.returncode != 0
+    assert "WAYMARK_THROTTLE_SEARCH must be a number of requests per" in result.stderr
