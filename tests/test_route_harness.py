@@ -156,6 +156,8 @@ class Route:
     evidence: Callable[[World], str] = lambda w: FAMILY  # noqa: E731
     ok: tuple[int, ...] = (200,)
     extra: dict = field(default_factory=dict)
+    # How a POST's data is sent: JSON for the API, "multipart" for a web form.
+    format: str = "json"
 
 
 def yp(w: World) -> str:
@@ -284,7 +286,14 @@ ROUTES: dict[str, Route] = {
     ),
     # Web pages.
     "dashboard": Route(lambda w: "/"),
-    "search": Route(lambda w: f"/search/?q={GIVEN}+{FAMILY}", audited=True),
+    # Search is a POST, so that no name reaches a URL (a GET shows the empty form).
+    "search": Route(
+        lambda w: "/search/",
+        method="post",
+        data=lambda w: {"q": f"{GIVEN} {FAMILY}"},
+        format="multipart",
+        audited=True,
+    ),
     "concern-new": Route(lambda w: "/concerns/new/"),
     "concern-check": Route(lambda w: "/concerns/new/check/", ok=(302,)),
     "concern-detail": Route(
@@ -385,6 +394,12 @@ ROUTES: dict[str, Route] = {
     "api:place-detail": Route(lambda w: f"/api/places/{w.place.pk}/"),
     "api:place-concerns": Route(lambda w: f"/api/places/{w.place.pk}/concerns/"),
     "api:young-person-list": Route(lambda w: "/api/young-people/"),
+    "api:young-person-search": Route(
+        lambda w: "/api/young-people/search/",
+        method="post",
+        data=lambda w: {"q": f"{GIVEN} {FAMILY}"},
+        audited=True,
+    ),
     "api:young-person-detail": Route(
         lambda w: f"/api/young-people/{yp(w)}/", record=True, audited=True
     ),
@@ -415,6 +430,13 @@ ROUTES: dict[str, Route] = {
     ),
     "api:person-of-concern-list": Route(
         lambda w: "/api/persons-of-concern/", persons_of_concern=True
+    ),
+    "api:person-of-concern-search": Route(
+        lambda w: "/api/persons-of-concern/search/",
+        method="post",
+        data=lambda w: {"q": w.person_of_concern.reference},
+        audited=True,
+        persons_of_concern=True,
     ),
     "api:person-of-concern-detail": Route(
         lambda w: f"/api/persons-of-concern/{w.person_of_concern.reference}/",
@@ -544,7 +566,9 @@ def route_names() -> set[str]:
         for p in patterns:
             if isinstance(p, URLResolver):
                 if p.app_name == "admin":
-                    continue  # Django's admin: staff only, and it holds no personal tables
+                    # Django's admin: staff only, read-only, off in production unless switched
+                    # on (WAYMARK_ADMIN_ENABLED), and it holds no personal tables.
+                    continue
                 names |= walk(p.url_patterns, p.namespace or namespace)
             elif isinstance(p, URLPattern) and p.name:
                 names.add(f"{namespace}:{p.name}" if namespace else p.name)
@@ -564,7 +588,7 @@ def _call(client: Any, route: Route, w: World) -> Any:
     url = route.url(w)
     data = route.data(w) if route.data else None
     if route.method == "post":
-        return client.post(url, data, format="json") if data else client.post(url)
+        return client.post(url, data, format=route.format) if data else client.post(url)
     return client.get(url)
 
 

@@ -1,8 +1,10 @@
 """Settings shared by every environment. Nothing here is a secret or a production default."""
 
+import re
 from datetime import timedelta
 
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import BASE_DIR, VAR_DIR, env
 
@@ -121,6 +123,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds rate-limit counts and cached analyses. Throttling only works when every process
+# serving Waymark shares it: the default here is per process (fine for one process, the demo and
+# the tests); production defaults to files under var/cache/ (shared by the processes of one
+# host). Several hosts need a shared server, e.g. WAYMARK_CACHE_URL=redis://cache:6379/1.
+CACHES = {"default": env.cache_url("WAYMARK_CACHE_URL", default="locmemcache://")}
+
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out username and address before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -200,6 +208,17 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=()"
 )
 
+
+def _rate(name: str, default: str) -> str:
+    """A rate limit from the environment, e.g. 60/hour; refused at start-up if malformed."""
+    rate = env.str(name, default=default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", rate):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per second, min, hour or day, e.g. {default}"
+        )
+    return rate
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "waymark.accounts.authentication.VerifiedSessionAuthentication",
@@ -216,6 +235,21 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # Rate limits (waymark.core.throttling): every API request of a user or anonymous client,
+    # and tighter limits on searching, on the web and the API alike.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "waymark.core.throttling.AnonThrottle",
+        "waymark.core.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _rate("WAYMARK_THROTTLE_ANON", "30/min"),
+        "user": _rate("WAYMARK_THROTTLE_USER", "600/min"),
+        "search": _rate("WAYMARK_THROTTLE_SEARCH", "60/hour"),
+        "known_elsewhere": _rate("WAYMARK_THROTTLE_KNOWN_ELSEWHERE", "20/hour"),
+    },
+    # The client address throttles count against: behind WAYMARK_PROXY_COUNT proxies, the one
+    # the first of them saw (as for sign-in lockout); None means REMOTE_ADDR.
+    "NUM_PROXIES": WAYMARK_PROXY_COUNT or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Waymark API",
@@ -229,6 +263,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "waymark.core.openapi.error_responses",
+    ],
 }
 
 LOGGING = {
@@ -237,6 +275,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("WAYMARK_LOG_LEVEL", default="WARNING")},
 }
+
+# Django's admin site at /admin/ (read-only: see waymark/core/admin.py). On here; production
+# switches it off unless WAYMARK_ADMIN_ENABLED is true.
+WAYMARK_ADMIN_ENABLED = env.bool("WAYMARK_ADMIN_ENABLED", default=True)
 
 # Demo mode shows a banner on every page and permits the printed demo logins.
 WAYMARK_DEMO = env.bool("WAYMARK_DEMO", default=False)

@@ -3,7 +3,7 @@
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env
+from config.env import VAR_DIR, env
 
 from .base import *  # noqa: F403
 
@@ -39,7 +39,12 @@ WAYMARK_DEMO = False
 # Two-factor authentication cannot be switched off in production (ADR 0005).
 WAYMARK_REQUIRE_2FA = True
 SECURE_SSL_REDIRECT = env.bool("WAYMARK_SSL_REDIRECT", default=True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only behind a proxy (WAYMARK_PROXY_COUNT of at least 1, which
+# also tells sign-in lockout and throttling to read X-Forwarded-For). Without one, any client
+# could send the header and pass a plain HTTP request off as HTTPS.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if WAYMARK_PROXY_COUNT > 0 else None  # noqa: F405
+)
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -50,3 +55,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# The admin site is off unless switched on; when on it is read-only (waymark/core/admin.py).
+WAYMARK_ADMIN_ENABLED = env.bool("WAYMARK_ADMIN_ENABLED", default=False)
+# JSON only: no browsable API pages (the OpenAPI docs at /api/docs/ stay).
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+# Rate-limit counts must be shared by every process: files under var/cache/ by default (one
+# host); several hosts need a shared cache server in WAYMARK_CACHE_URL.
+CACHES = {"default": env.cache_url("WAYMARK_CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}

@@ -19,3 +19,9 @@ WAYMARK_DEMO = False
 # Off so that tests of other features can sign in with force_login alone; the two-factor tests
 # switch it on (waymark/accounts/tests/test_two_factor.py).
 WAYMARK_REQUIRE_2FA = False
+# No rate limits, so that tests of other features are never throttled; the throttling tests set
+# their own rates (waymark/web/tests/test_search.py).
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "search": None, "known_elsewhere": None},
+}

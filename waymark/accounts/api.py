@@ -10,6 +10,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from waymark.core.throttling import AnonThrottle, UserThrottle
+
 from .models import Agency
 from .selectors import agency_list_visible_to
 
@@ -57,6 +59,9 @@ class TokenObtainView(ObtainAuthToken):
     """Issue an API token for a username, password and, outside the demo, a two-factor code."""
 
     serializer_class = TokenRequestSerializer
+    # DRF's view has no throttles of its own; a sign-in from anyone is rate-limited like any other
+    # request (and django-axes locks a username out after five wrong passwords).
+    throttle_classes = [AnonThrottle, UserThrottle]
 
 
 # Outside the request transaction: a wrong password makes DRF roll the request back, which would

@@ -5,24 +5,25 @@ A young person is seen only through a legitimate involvement of the user's agenc
 and own words come before anything else about them.
 """
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from waymark.audit.api import AuditedListMixin, audit_read
 from waymark.audit.models import AuditAction
+from waymark.audit.services import audit_record_many
 from waymark.contexts.places.selectors import place_list_visible_to, ward_list_visible_to
 from waymark.core.api import (
     ANY_YOUNG_PERSON_VIEW,
@@ -32,6 +33,7 @@ from waymark.core.api import (
     service_errors,
 )
 from waymark.core.models import Reliability
+from waymark.core.throttling import SearchThrottle, UserThrottle
 
 from .models import AgeBand, Ethnicity, Gender, PersonFlag, PersonOfConcern, Vehicle, YoungPerson
 from .naming import (
@@ -59,9 +61,39 @@ from .services import (
     young_person_update,
 )
 
-SEARCH_PARAMETER = OpenApiParameter(
-    "q", OpenApiTypes.STR, description="A reference, or names as the person is known"
-)
+
+class SearchSerializer(serializers.Serializer):
+    """A search, sent in the body of a POST: names and dates of birth never go in a URL."""
+
+    q = serializers.CharField(
+        max_length=100,
+        help_text="A reference, an NHS number, names as the person is known, or a first and "
+        "last name with a date of birth (Amara Osei 14/07/2011)",
+    )
+
+
+class SearchInUrlRefused(ValidationError):
+    """A GET with ?q=: refused, so that no name or date of birth is left in a URL or a log."""
+
+    def __init__(self, endpoint: str) -> None:
+        super().__init__(
+            {
+                "q": [
+                    f'Search by POST to {endpoint} with {{"q": ...}} in the body: names and '
+                    "dates of birth must not go in a URL, where logs and browsers keep them."
+                ]
+            }
+        )
+
+
+class SearchThrottledMixin(GenericAPIView):
+    """A search over its limit says so (DRF adds when to try again, and Retry-After)."""
+
+    def throttled(self, request: Request, wait: float) -> NoReturn:
+        if getattr(self, "action", None) == "search":
+            raise Throttled(wait, detail="Too many searches.")
+        raise Throttled(wait)
+
 
 # Labels: a young person's or a person of concern's name only through the naming primitive
 # (`waymark.people.naming`), which names only those the viewer may see and records the read.
@@ -212,7 +244,6 @@ class BreakGlassSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[SEARCH_PARAMETER]),
     create=extend_schema(
         request=YoungPersonWriteSerializer, responses={201: YoungPersonSerializer}
     ),
@@ -221,6 +252,7 @@ class BreakGlassSerializer(serializers.Serializer):
     ),
 )
 class YoungPersonViewSet(
+    SearchThrottledMixin,
     AuditedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -233,6 +265,7 @@ class YoungPersonViewSet(
     required_permissions = {
         "list": ANY_YOUNG_PERSON_VIEW,
         "retrieve": ANY_YOUNG_PERSON_VIEW,
+        "search": ANY_YOUNG_PERSON_VIEW,
         "create": "people.add_youngperson",
         "partial_update": "people.change_assigned_youngperson",
         "access": "people.view_accesslog_youngperson",
@@ -257,19 +290,28 @@ class YoungPersonViewSet(
         return YoungPersonSerializer
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        query = request.query_params.get("q", "").strip()
-        if not query:
-            return super().list(request, *args, **kwargs)
-        # Audited as a search (see audit_list_action): who was found, by whom, never the query.
-        page = self.paginate_queryset(young_person_search(user=request.user, query=query)) or []
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        if "q" in request.query_params:
+            raise SearchInUrlRefused("/api/young-people/search/")
+        return super().list(request, *args, **kwargs)
 
-    def audit_list_action(self) -> str:
-        return (
-            AuditAction.SEARCH
-            if self.request.query_params.get("q", "").strip()
-            else AuditAction.VIEW
+    @extend_schema(request=SearchSerializer, responses=YoungPersonSummarySerializer(many=True))
+    @action(detail=False, methods=["post"], throttle_classes=[UserThrottle, SearchThrottle])
+    def search(self, request: Request) -> Response:
+        """Young people the user may see, by reference, NHS number, name, or name and date of
+        birth, sent in the body of a POST, a page at a time. Audited as a search (who was found,
+        by whom; never the words searched for), and rate-limited."""
+        payload = SearchSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        found = self.paginate_queryset(
+            young_person_search(user=request.user, query=payload.validated_data["q"])
         )
+        audit_record_many(
+            actor=request.user,
+            action=AuditAction.SEARCH,
+            objs=found or [],
+            purpose=f"API {request.method} {request.path}"[:500],
+        )
+        return self.get_paginated_response(YoungPersonSummarySerializer(found, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
@@ -385,12 +427,12 @@ class PersonOfConcernCreateSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[SEARCH_PARAMETER]),
     create=extend_schema(
         request=PersonOfConcernCreateSerializer, responses={201: PersonOfConcernSerializer}
     ),
 )
 class PersonOfConcernViewSet(
+    SearchThrottledMixin,
     AuditedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -403,6 +445,7 @@ class PersonOfConcernViewSet(
     lookup_field = "reference"
     required_permissions = {
         "list": "people.view_personofconcern",
+        "search": "people.view_personofconcern",
         "retrieve": "people.view_personofconcern",
         "create": "people.add_personofconcern",
         "flags": "people.view_personofconcern",
@@ -410,11 +453,31 @@ class PersonOfConcernViewSet(
     }
 
     def get_queryset(self) -> QuerySet[PersonOfConcern]:
-        user = self.request.user
-        query = self.request.query_params.get("q", "").strip()
-        if query and self.action == "list":
-            return person_of_concern_search(user=user, query=query)
-        return person_of_concern_list_visible_to(user=user)
+        return person_of_concern_list_visible_to(user=self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if "q" in request.query_params:
+            raise SearchInUrlRefused("/api/persons-of-concern/search/")
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=SearchSerializer, responses=PersonOfConcernSerializer(many=True))
+    @action(detail=False, methods=["post"], throttle_classes=[UserThrottle, SearchThrottle])
+    def search(self, request: Request) -> Response:
+        """Persons of concern by reference, vehicle registration, or whole words of their names
+        and nicknames, sent in the body of a POST, a page at a time. Audited as a search, and
+        rate-limited."""
+        payload = SearchSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        found = self.paginate_queryset(
+            person_of_concern_search(user=request.user, query=payload.validated_data["q"])
+        )
+        audit_record_many(
+            actor=request.user,
+            action=AuditAction.SEARCH,
+            objs=found or [],
+            purpose=f"API {request.method} {request.path}"[:500],
+        )
+        return self.get_paginated_response(self.get_serializer(found, many=True).data)
 
     def get_object(self) -> PersonOfConcern:
         person = get_or_404(

@@ -14,7 +14,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from waymark.accounts.types import Actor
-from waymark.audit.models import AuditEvent
+from waymark.audit.models import AuditAction, AuditEvent
+from waymark.audit.services import audit_record, audit_record_many
 from waymark.core.actors import signed_in_or_none
 from waymark.core.crypto import blind_index, words
 from waymark.core.references import reference_normalise
@@ -199,34 +200,72 @@ def risk_summary(concerns: Iterable[Any]) -> list[tuple[str, int]]:
 
 @dataclass
 class KnownElsewhere:
-    """A young person the user may not see: that they exist, and whom to contact. Nothing else."""
+    """A young person the user may not see: that they exist, by reference. Nothing else, not
+    even which agencies are involved (that an agency works with a child is itself sensitive)."""
 
     reference: str
-    contact_agencies: list[str]
+
+
+# Words that are a date of birth: for a child the user may not see they are never matched, or
+# trying each day in turn would find the child's date of birth.
+def _without_birth_date(parts: list[str]) -> tuple[list[str], bool]:
+    if len(parts) >= 3:
+        for fmt in DATE_FORMATS:
+            try:
+                datetime.datetime.strptime(parts[-1], fmt)  # noqa: DTZ007 (a date)
+            except ValueError:
+                continue
+            return parts[:-1], True
+    return parts, False
+
+
+def young_person_known_elsewhere_may_ask(*, user: Actor, query: str) -> bool:
+    """Whether a search asks about young people known only to other agencies.
+
+    Only roles that record concerns about children may ask (not analysts or administrators), and
+    only with a reference or a given and family name: one name alone would list every namesake.
+    """
+    if not user.has_perm("concerns.add_concern"):
+        return False
+    parts = query.split()
+    if len(parts) == 1 and reference_normalise(parts[0]).startswith("YP-"):
+        return True
+    names, _ = _without_birth_date(parts)
+    return len(names) >= 2
 
 
 def young_person_known_elsewhere(*, user: Actor, query: str) -> list[KnownElsewhere]:
-    """Young people matching a reference or a full name exactly, whom the user may not see."""
-    q = query.strip()
-    parts = q.split()
-    match = Q(reference=reference_normalise(q))
-    by_name_and_birth = _name_and_birth_date_q(q)
-    if by_name_and_birth is not None:
-        match |= by_name_and_birth
-    elif len(parts) >= 2:
-        match |= _full_name_q(parts[0], parts[-1])
-    hidden = YoungPerson.objects.filter(match).exclude(
-        pk__in=young_person_list_visible_to(user=user).values("pk")
-    )[:20]
-    return [
-        KnownElsewhere(
-            reference=person.reference,
-            contact_agencies=sorted(
-                {i.agency.name for i in person.involvements.active().select_related("agency")}
-            ),
+    """Young people the user may not see who match a reference, or a given and family name
+    exactly: only that they exist, by reference, so that a practitioner does not open a second
+    record for a child another agency knows, and can ask for access by break-glass.
+
+    A date of birth in the query is ignored, never matched: otherwise trying each day in turn
+    would reveal a hidden child's date of birth. Each check is audited as a search, naming the
+    young people found (or that none was), never the words searched for. Callers rate-limit it
+    (waymark.core.throttling.KnownElsewhereThrottle).
+    """
+    if not young_person_known_elsewhere_may_ask(user=user, query=query):
+        return []
+    names, _ = _without_birth_date(query.strip().split())
+    match = Q(reference=reference_normalise(query.strip()))
+    if len(names) >= 2:
+        match |= _full_name_q(names[0], names[-1])
+    hidden = list(
+        YoungPerson.objects.filter(match)
+        .exclude(pk__in=young_person_list_visible_to(user=user).values("pk"))
+        .order_by("reference")[:20]
+    )
+    purpose = "Known elsewhere: a check for young people known only to other agencies"
+    if hidden:
+        audit_record_many(actor=user, action=AuditAction.SEARCH, objs=hidden, purpose=purpose)
+    else:
+        audit_record(
+            actor=user,
+            action=AuditAction.SEARCH,
+            object_type=YoungPerson._meta.label_lower,
+            purpose=f"{purpose}: none found",
         )
-        for person in hidden
-    ]
+    return [KnownElsewhere(reference=person.reference) for person in hidden]
 
 
 def young_person_for_break_glass(*, user: Actor, reference: str) -> YoungPerson | None:
@@ -236,12 +275,13 @@ def young_person_for_break_glass(*, user: Actor, reference: str) -> YoungPerson 
     return YoungPerson.objects.filter(reference=reference_normalise(reference)).first()
 
 
-def young_person_contact_agencies(*, reference: str) -> list[str] | None:
-    """Whom to contact about a young person, or None if there is no such young person."""
+def young_person_has_involvement(*, reference: str) -> bool | None:
+    """Whether any agency is involved with a young person, or None if there is no such young
+    person. Which agencies are involved is itself sensitive, so it is not said to the uninvolved."""
     person = YoungPerson.objects.filter(reference=reference_normalise(reference)).first()
     if person is None:
         return None
-    return sorted({i.agency.name for i in person.involvements.active().select_related("agency")})
+    return person.involvements.active().exists()
 
 
 def break_glass_list_for_managers_of(*, user: Actor, days: int = 30) -> QuerySet[BreakGlass]:

@@ -28,10 +28,10 @@ from .selectors import (
     involvement_list_for,
     involvement_request_list_visible_to,
     involvement_request_may_decide,
-    young_person_contact_agencies,
     young_person_for_break_glass,
     young_person_for_involvement_request,
     young_person_get_visible_to,
+    young_person_has_involvement,
     young_person_list_changeable_by,
 )
 from .services import (
@@ -46,14 +46,15 @@ from .services import (
 
 
 def young_person_restricted(request: HttpRequest, reference: str) -> HttpResponse:
-    """The record exists but the user has no involvement: say whom to contact, nothing more."""
-    agencies = young_person_contact_agencies(reference=reference)
-    if agencies is None:
+    """The record exists but the user has no involvement: say how to share what they know or ask
+    to be involved, and nothing more (not even which agencies are involved)."""
+    involved = young_person_has_involvement(reference=reference)
+    if involved is None:
         raise Http404("No young person has that reference")
     return render(
         request,
         "people/young_person_restricted.html",
-        {"reference": reference_normalise(reference), "agencies": agencies},
+        {"reference": reference_normalise(reference), "involved": involved},
         status=403,
     )
 

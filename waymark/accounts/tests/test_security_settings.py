@@ -1,6 +1,7 @@
 """Sessions, response headers and Django's deployment checks."""
 
 import datetime
+import json
 import os
 import secrets
 import subprocess
@@ -74,7 +75,7 @@ def test_the_sign_in_page_carries_them_too(client):
     assert "'nonce-" in response["Content-Security-Policy"]
 
 
-def _production_check(tmp_path, **overrides):
+def _production_env(tmp_path, **overrides):
     env = {
         key: value
         for key, value in os.environ.items()
@@ -89,11 +90,14 @@ def _production_check(tmp_path, **overrides):
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
     )
     env.update(overrides)
-    env = {k: v for k, v in env.items() if v is not None}
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def _production_check(tmp_path, **overrides):
     return subprocess.run(  # noqa: S603 (fixed arguments, this interpreter)
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
         cwd=ROOT,
-        env=env,
+        env=_production_env(tmp_path, **overrides),
         capture_output=True,
         text=True,
         timeout=120,
@@ -120,3 +124,81 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
     result = _production_check(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+PRODUCTION_SURFACE = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.urls import Resolver404, resolve
+try:
+    resolve("/admin/")
+    admin = True
+except Resolver404:
+    admin = False
+print(json.dumps({
+    "admin": admin,
+    "proxy_header": settings.SECURE_PROXY_SSL_HEADER,
+    "renderers": settings.REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "rates": settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+}))
+"""
+
+
+def _production_surface(tmp_path, **overrides):
+    result = subprocess.run(  # noqa: S603 (fixed arguments, this interpreter)
+        [sys.executable, "-c", PRODUCTION_SURFACE],
+        cwd=ROOT,
+        env=_production_env(tmp_path, **overrides),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_serves_no_admin_no_browsable_api_and_trusts_no_proxy_by_default(tmp_path):
+    surface = _production_surface(tmp_path)
+    assert surface["admin"] is False
+    assert surface["proxy_header"] is None
+    assert surface["renderers"] == ["rest_framework.renderers.JSONRenderer"]
+    # Rate-limit counts shared by every process on the host.
+    assert surface["cache"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert all(surface["rates"].values())
+
+
+def test_production_admin_and_proxy_header_are_switched_on_by_their_variables(tmp_path):
+    surface = _production_surface(tmp_path, WAYMARK_ADMIN_ENABLED="true", WAYMARK_PROXY_COUNT="1")
+    assert surface["admin"] is True
+    assert surface["proxy_header"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert _production_check(tmp_path, WAYMARK_PROXY_COUNT="1").returncode == 0
+
+
+def test_the_admin_may_look_but_never_write(client, agency):
+    from waymark.accounts.tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    assert client.get("/admin/accounts/agency/").status_code == 200
+    assert client.get(f"/admin/accounts/agency/{agency.pk}/change/").status_code == 200
+    assert client.get("/admin/accounts/agency/add/").status_code == 403
+    response = client.post(
+        f"/admin/accounts/agency/{agency.pk}/change/", {"name": "Renamed", "sector": "police"}
+    )
+    assert response.status_code == 403
+    assert (
+        client.post(f"/admin/accounts/agency/{agency.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    agency.refresh_from_db()
+    assert agency.name == "Eastbridge Children's Services"
+
+
+def test_a_malformed_rate_limit_is_refused_at_start_up(tmp_path):
+    result = _production_check(tmp_path, WAYMARK_THROTTLE_SEARCH="lots")
+    assert result.returncode != 0
+    assert "WAYMARK_THROTTLE_SEARCH must be a number of requests per" in result.stderr

@@ -79,7 +79,7 @@ def _audit_shown(request: Request, people: list[YoungPerson]) -> None:
 
 
 FIELD_ERRORS = OpenApiResponse(
-    {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    {"type": "object", "additionalProperties": {}},
     description="What is wrong, under the name of each field (or non_field_errors)",
 )
 VULNERABILITY_PARAMETER = OpenApiParameter(

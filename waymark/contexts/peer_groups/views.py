@@ -24,7 +24,7 @@ from waymark.core.references import reference_normalise
 from waymark.core.tables import query_without, table_sort
 from waymark.people.models import YoungPerson
 from waymark.people.naming import people_shown
-from waymark.people.selectors import young_person_contact_agencies, young_person_get_visible_to
+from waymark.people.selectors import young_person_get_visible_to, young_person_has_involvement
 
 from .alerts import peer_alert_acknowledge, peer_alert_list_for
 from .forms import PeerGroupFilterForm, PeerGroupSaveForm
@@ -271,14 +271,14 @@ def young_person_network_page(request: HttpRequest, reference: str) -> HttpRespo
     try:
         person = young_person_get_visible_to(user=request.user, reference=reference)
     except ObjectDoesNotExist:
-        # As the young person's own page: say whom to contact, nothing more.
-        agencies = young_person_contact_agencies(reference=reference)
-        if agencies is None:
+        # As the young person's own page: how to share or ask to be involved, nothing more.
+        involved = young_person_has_involvement(reference=reference)
+        if involved is None:
             raise Http404("No young person has that reference") from None
         return render(
             request,
             "people/young_person_restricted.html",
-            {"reference": reference_normalise(reference), "agencies": agencies},
+            {"reference": reference_normalise(reference), "involved": involved},
             status=403,
         )
     peer_groups_refresh()

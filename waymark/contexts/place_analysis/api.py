@@ -134,7 +134,7 @@ def _field_schema(field: forms.Field) -> dict[str, Any]:
 FIELD_ERRORS = OpenApiResponse(
     {
         "type": "object",
-        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        "additionalProperties": {},
     },
     description="What is wrong with the query, under the name of each parameter (or "
     "non_field_errors)",

@@ -128,7 +128,10 @@ def test_another_agency_cannot_read_a_young_person_it_is_not_involved_with(outsi
     assert api.get(f"/api/young-people/{young_person.reference}/").status_code == 404
     assert api.get(f"/api/young-people/{young_person.reference}/concerns/").status_code == 404
     assert api.get("/api/young-people/").json()["results"] == []
-    assert api.get("/api/young-people/", {"q": "Jordan"}).json()["results"] == []
+    assert (
+        api.post("/api/young-people/search/", {"q": "Jordan"}, format="json").json()["results"]
+        == []
+    )
     response = api.patch(
         f"/api/young-people/{young_person.reference}/", {"strengths": "x"}, format="json"
     )
@@ -161,7 +164,8 @@ def test_recording_a_concern_about_them_does_not_open_the_record(outsider, young
 def test_an_analyst_cannot_list_or_read_young_people_by_name(analyst, young_person):
     api = client_for(analyst)
     assert api.get("/api/young-people/").status_code == 403
-    assert api.get("/api/young-people/", {"q": "Jordan Okafor"}).status_code == 403
+    search = api.post("/api/young-people/search/", {"q": "Jordan Okafor"}, format="json")
+    assert search.status_code == 403
     assert api.get(f"/api/young-people/{young_person.reference}/").status_code == 403
     assert api.post("/api/young-people/", NEW_PERSON, format="json").status_code == 403
     assert not AuditEvent.objects.filter(actor=analyst).exists()
@@ -169,12 +173,29 @@ def test_an_analyst_cannot_list_or_read_young_people_by_name(analyst, young_pers
 
 def test_search_finds_by_name_and_logs_who_was_found(api, practitioner, young_person):
     YoungPersonFactory(created_by_agency=practitioner.agency, given_name="Sam", family_name="Lee")
-    response = api.get("/api/young-people/", {"q": "Jordan Okafor"})
+    response = api.post("/api/young-people/search/", {"q": "Jordan Okafor"}, format="json")
     assert response.status_code == 200
     assert [p["reference"] for p in response.json()["results"]] == [young_person.reference]
     event = AuditEvent.objects.get(action="search")
     assert (event.actor, event.object_id) == (practitioner, str(young_person.pk))
     assert "Jordan" not in event.purpose
+
+
+@pytest.mark.parametrize("url", ["/api/young-people/", "/api/persons-of-concern/"])
+def test_a_search_in_the_url_is_refused_with_where_to_send_it(api, young_person, url):
+    response = api.get(url, {"q": "Jordan Okafor 01/02/2010"})
+    assert response.status_code == 400
+    assert f"Search by POST to {url}search/" in response.json()["q"][0]
+    assert not AuditEvent.objects.filter(action="search").exists()
+
+
+def test_persons_of_concern_are_searched_by_post(api, practitioner):
+    person = PersonOfConcernFactory()
+    response = api.post("/api/persons-of-concern/search/", {"q": person.reference}, format="json")
+    assert response.status_code == 200
+    assert [p["reference"] for p in response.json()["results"]] == [person.reference]
+    event = AuditEvent.objects.get(action="search")
+    assert (event.actor, event.object_id) == (practitioner, str(person.pk))
 
 
 def test_partial_update_changes_only_what_is_sent(api, young_person):
