@@ -43,6 +43,7 @@ def test_police_cannot_read_a_child_known_only_to_childrens_services_until_break
     searched = web.post(reverse("search"), {"q": child.reference}).content.decode()
     assert child.family_name not in searched and child.reference in searched
     listed = api.post("/api/young-people/search/", {"q": child.reference}, format="json")
+    assert listed.status_code == 200, listed.content[:300]
     assert listed.json()["results"] == []
 
     web.post(
