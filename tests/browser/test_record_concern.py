@@ -115,7 +115,9 @@ def test_practitioner_records_a_concern_about_two_young_people_at_a_place(
 
     page.goto(f"{live_server.url}/places/{station.pk}/")
     assert concern.reference in page.content()
-    assert "2" in page.locator(".wm-card").inner_text()
+    # One concern about two young people: published as "fewer than 5", never as 1 or 2.
+    glance = page.locator(".wm-card").inner_text()
+    assert "Fewer than 5" in glance and "2" not in glance
     axe_check(page)
 
     # Search posts its words, so they never appear in the address.
