@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from waymark.accounts.types import Actor
 from waymark.contexts.models import Place
@@ -341,18 +341,34 @@ def association_rows_for(*, user: Actor, young_person: YoungPerson) -> list[Link
 def association_list_held_for_review_by(*, user: Actor) -> QuerySet[Association]:
     """Links held for review that the user's agency may accept or reject.
 
-    An agency involved with a young person the link names reviews it, provided it may see the
-    concern the link came from (so handling code C keeps its audience); never the recording
-    agency itself.
+    The link is held because its recording agency is not involved with a young person it names;
+    an agency involved with that young person (their case holder) reviews it, provided it may
+    see the concern the link came from (so handling code C keeps its audience); never the
+    recording agency itself, nor an agency that works only with a young person the recording
+    agency already works with.
     """
     agency_id = getattr(user, "agency_id", None)
     if agency_id is None or not user.has_perm("concerns.review_association"):
         return Association.objects.none()
     involved = Involvement.objects.active().filter(agency_id=agency_id).values("young_person")
     concerns = concern_list_visible_to(user=user).values("pk")
+
+    def recorder_involved_with(end: str) -> Exists:
+        return Exists(
+            Involvement.objects.active().filter(
+                agency_id=OuterRef("recording_agency_id"), young_person_id=OuterRef(end)
+            )
+        )
+
     held = (
         Association.objects.held_for_review()
-        .filter(Q(young_person__in=involved) | Q(other_young_person__in=involved))
+        .filter(
+            (Q(young_person__in=involved) & ~recorder_involved_with("young_person_id"))
+            | (
+                Q(other_young_person__in=involved)
+                & ~recorder_involved_with("other_young_person_id")
+            )
+        )
         .exclude(recording_agency_id=agency_id)
         .filter(source_concerns__in=concerns)
         .values("pk")
