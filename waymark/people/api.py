@@ -311,7 +311,11 @@ class YoungPersonViewSet(
             objs=found or [],
             purpose=f"API {request.method} {request.path}"[:500],
         )
-        return self.get_paginated_response(YoungPersonSummarySerializer(found, many=True).data)
+        return self.get_paginated_response(
+            YoungPersonSummarySerializer(
+                found, many=True, context=self.get_serializer_context()
+            ).data
+        )
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
