@@ -175,6 +175,51 @@ def place_concerns_by_month(*, place: Place) -> list[tuple[str, int]]:
     return sorted(rows.items())
 
 
+@dataclass(frozen=True)
+class PlaceSeen:
+    """What a viewer may see behind a place's exact counts: the handling-code P concerns at it
+    (and per month) and the young people they name. Published counts minus these count what the
+    viewer may not see, so `waymark.contexts.places.counts` withholds a count when that
+    difference is small."""
+
+    concerns: int = 0
+    young_people: int = 0
+    by_month: dict[str, int] | None = None
+
+
+def place_seen_by(*, user: Actor, place: Place | None = None) -> dict[int, PlaceSeen]:
+    """Per place (or for one place, with its months), what the viewer may see of the concerns
+    and young people that `place_counts` and `place_list_with_counts_visible_to` count."""
+    concerns = concern_list_visible_to(user=user).filter(concern_shared_q(), place__isnull=False)
+    links = ConcernYoungPerson.objects.filter(
+        concern__handling_code=HandlingCode.P,
+        concern__place__isnull=False,
+        young_person__in=young_person_list_visible_to(user=user).values("pk"),
+    )
+    if place is not None:
+        concerns = concerns.filter(place=place)
+        links = links.filter(concern__place=place)
+    by_place = dict(
+        concerns.order_by().values("place").annotate(n=Count("pk")).values_list("place", "n")
+    )
+    people = dict(
+        links.order_by()
+        .values("concern__place")
+        .annotate(n=Count("young_person", distinct=True))
+        .values_list("concern__place", "n")
+    )
+    months: dict[str, int] | None = None
+    if place is not None:
+        months = {}
+        for day in concerns.values_list("occurred_on", flat=True):
+            key = f"{day:%Y-%m}"
+            months[key] = months.get(key, 0) + 1
+    return {
+        pk: PlaceSeen(by_place.get(pk, 0), people.get(pk, 0), months)
+        for pk in set(by_place) | set(people) | ({place.pk} if place is not None else set())
+    }
+
+
 def young_people_at_place_visible_to(*, user: Actor, place: Place) -> QuerySet[YoungPerson]:
     audible = Concern.objects.filter(concern_audience_q(user), place=place).values("pk")
     return (
