@@ -10,10 +10,10 @@ Need to know decides what a viewer gets:
   come only from concerns and links in the viewer's handling audience
   (`concerns.selectors.concern_audience_q`, `association_audience_q`), and the detected groups,
   their vulnerability and reasons come only from what every agency may know (see `network`);
-- a group under `SMALL_GROUP` members could be read child by child, so its profile shows only
-  what the viewer may see: ages, schools and open exploitation of the members whose records
-  they may see, and categories, places and persons of concern from the concerns and links they
-  may see.
+- a group under `SMALL_GROUP` members, or one with 1 to 4 members the viewer may not see, could
+  be read child by child, so its profile shows only what the viewer may see: ages, schools and
+  open exploitation of the members whose records they may see, and categories, places and
+  persons of concern from the concerns and links they may see.
 
 Links past their review-by date, or not seen in the detection window, are not evidence and are
 left out, as they are from detection (`network`).
@@ -45,6 +45,7 @@ from waymark.concerns.selectors import (
 from waymark.concerns.taxonomy import RiskCategory
 from waymark.contexts.models import DetectedGroup, DetectedGroupMember, PeerGroup, Vulnerability
 from waymark.core.references import reference_normalise
+from waymark.core.suppression import count_is_small
 from waymark.people.models import PersonFlag, PersonOfConcern, YoungPerson
 from waymark.people.naming import PersonShown, people_shown
 
@@ -209,9 +210,12 @@ def group_profile(
     people = set(members)
     shown = people_shown(user=user, young_people=people)
     ordered = sorted(shown.values(), key=lambda p: (not p.visible, p.label.lower()))
-    small = len(people) < SMALL_GROUP
-    # In a small group, facts about members come only from records the viewer may see.
-    described = {pk for pk, p in shown.items() if p.visible} if small else people
+    visible = {pk for pk, p in shown.items() if p.visible}
+    # In a small group, facts about members come only from records the viewer may see. So too
+    # when the members the viewer may not see are 1 to 4: the viewer knows the others' records,
+    # so counts over everyone, minus what they know, would describe those few child by child.
+    small = len(people) < SMALL_GROUP or count_is_small(len(people) - len(visible))
+    described = visible if small else people
     if small:
         concerns = concern_list_visible_to(user=user)
         links = association_list_visible_to(user=user)
