@@ -48,6 +48,7 @@ from waymark.core.references import reference_normalise
 from waymark.core.suppression import count_is_small
 from waymark.people.models import PersonFlag, PersonOfConcern, YoungPerson
 from waymark.people.naming import PersonShown, people_shown
+from waymark.people.selectors import young_person_list_visible_to
 
 from .network import key_connections_now, member_facts, network_window
 
@@ -363,9 +364,14 @@ class GroupSummary:
 
 
 def group_summaries(
-    *, groups: Sequence[DetectedGroup], today: datetime.date | None = None
+    *, user: Actor, groups: Sequence[DetectedGroup], today: datetime.date | None = None
 ) -> list[GroupSummary]:
-    """A few counts for each group, worked out together: no names, nothing per child."""
+    """A few counts for each group, worked out together: no names, nothing per child.
+
+    As in a group's profile, a group of fewer than `SMALL_GROUP`, or with 1 to 4 members the
+    viewer may not see, is summarised only from the members the viewer may see: the viewer
+    knows their records, so a summary of everyone would describe the few others.
+    """
     today = today or timezone.localdate()
     members: dict[int, set[int]] = defaultdict(set)
     school_of: dict[int, int | None] = {}
@@ -375,6 +381,9 @@ def group_summaries(
         members[group_id].add(person)
         school_of[person] = school
     everyone = set(school_of)
+    visible = set(
+        young_person_list_visible_to(user=user).filter(pk__in=everyone).values_list("pk", flat=True)
+    )
     ages = {
         p.pk: _age(p.date_of_birth, today)
         for p in YoungPerson.objects.filter(pk__in=everyone).only("id", "date_of_birth")
@@ -392,13 +401,16 @@ def group_summaries(
     flagged = set(current_flag_kinds(linked_pocs))
     summaries = []
     for group in groups:
-        who = members.get(group.pk, set())
+        everyone_in = members.get(group.pk, set())
+        who = everyone_in
+        if len(who) < SMALL_GROUP or count_is_small(len(who - visible)):
+            who = who & visible
         known = [a for a in (ages.get(p) for p in who) if a is not None]
         linked = {poc for p in who for poc in pocs.get(p, set())}
         summaries.append(
             GroupSummary(
                 group=group,
-                size=len(who),
+                size=len(everyone_in),
                 age_min=min(known) if known else None,
                 age_max=max(known) if known else None,
                 open_exploitation=sum(
