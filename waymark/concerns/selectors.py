@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from waymark.accounts.types import Actor
 from waymark.contexts.models import Place
@@ -175,6 +175,51 @@ def place_concerns_by_month(*, place: Place) -> list[tuple[str, int]]:
     return sorted(rows.items())
 
 
+@dataclass(frozen=True)
+class PlaceSeen:
+    """What a viewer may see behind a place's exact counts: the handling-code P concerns at it
+    (and per month) and the young people they name. Published counts minus these count what the
+    viewer may not see, so `waymark.contexts.places.counts` withholds a count when that
+    difference is small."""
+
+    concerns: int = 0
+    young_people: int = 0
+    by_month: dict[str, int] | None = None
+
+
+def place_seen_by(*, user: Actor, place: Place | None = None) -> dict[int, PlaceSeen]:
+    """Per place (or for one place, with its months), what the viewer may see of the concerns
+    and young people that `place_counts` and `place_list_with_counts_visible_to` count."""
+    concerns = concern_list_visible_to(user=user).filter(concern_shared_q(), place__isnull=False)
+    links = ConcernYoungPerson.objects.filter(
+        concern__handling_code=HandlingCode.P,
+        concern__place__isnull=False,
+        young_person__in=young_person_list_visible_to(user=user).values("pk"),
+    )
+    if place is not None:
+        concerns = concerns.filter(place=place)
+        links = links.filter(concern__place=place)
+    by_place = dict(
+        concerns.order_by().values("place").annotate(n=Count("pk")).values_list("place", "n")
+    )
+    people = dict(
+        links.order_by()
+        .values("concern__place")
+        .annotate(n=Count("young_person", distinct=True))
+        .values_list("concern__place", "n")
+    )
+    months: dict[str, int] | None = None
+    if place is not None:
+        months = {}
+        for day in concerns.values_list("occurred_on", flat=True):
+            key = f"{day:%Y-%m}"
+            months[key] = months.get(key, 0) + 1
+    return {
+        pk: PlaceSeen(by_place.get(pk, 0), people.get(pk, 0), months)
+        for pk in set(by_place) | set(people) | ({place.pk} if place is not None else set())
+    }
+
+
 def young_people_at_place_visible_to(*, user: Actor, place: Place) -> QuerySet[YoungPerson]:
     audible = Concern.objects.filter(concern_audience_q(user), place=place).values("pk")
     return (
@@ -341,18 +386,34 @@ def association_rows_for(*, user: Actor, young_person: YoungPerson) -> list[Link
 def association_list_held_for_review_by(*, user: Actor) -> QuerySet[Association]:
     """Links held for review that the user's agency may accept or reject.
 
-    An agency involved with a young person the link names reviews it, provided it may see the
-    concern the link came from (so handling code C keeps its audience); never the recording
-    agency itself.
+    The link is held because its recording agency is not involved with a young person it names;
+    an agency involved with that young person (their case holder) reviews it, provided it may
+    see the concern the link came from (so handling code C keeps its audience); never the
+    recording agency itself, nor an agency that works only with a young person the recording
+    agency already works with.
     """
     agency_id = getattr(user, "agency_id", None)
     if agency_id is None or not user.has_perm("concerns.review_association"):
         return Association.objects.none()
     involved = Involvement.objects.active().filter(agency_id=agency_id).values("young_person")
     concerns = concern_list_visible_to(user=user).values("pk")
+
+    def recorder_involved_with(end: str) -> Exists:
+        return Exists(
+            Involvement.objects.active().filter(
+                agency_id=OuterRef("recording_agency_id"), young_person_id=OuterRef(end)
+            )
+        )
+
     held = (
         Association.objects.held_for_review()
-        .filter(Q(young_person__in=involved) | Q(other_young_person__in=involved))
+        .filter(
+            (Q(young_person__in=involved) & ~recorder_involved_with("young_person_id"))
+            | (
+                Q(other_young_person__in=involved)
+                & ~recorder_involved_with("other_young_person_id")
+            )
+        )
         .exclude(recording_agency_id=agency_id)
         .filter(source_concerns__in=concerns)
         .values("pk")

@@ -320,12 +320,19 @@ def access_log_for(*, user: Actor, young_person: YoungPerson) -> QuerySet[Any]:
     def ids(qs: Any) -> list[str]:
         return [str(pk) for pk in qs.values_list("pk", flat=True)]
 
+    # Handling code C: a concern's events are the reader's only within its audience, the rule of
+    # `concerns.selectors.concern_audience_q`, spelled by field name here since people sits
+    # below concerns. Otherwise the log would say the concern exists, who recorded it and when.
+    agency_id = getattr(user, "agency_id", None)
+    audible = Q(handling_code="P")
+    if agency_id is not None:
+        audible |= Q(recording_agency_id=agency_id) | Q(handling_agencies__id=agency_id)
     return (
         AuditEvent.objects.filter(
             Q(object_type="people.youngperson", object_id=str(young_person.pk))
             | Q(
                 object_type="concerns.concern",
-                object_id__in=ids(young_person.concerns.all()),
+                object_id__in=ids(young_person.concerns.filter(audible).distinct()),
             )
             | Q(object_type="people.involvement", object_id__in=ids(young_person.involvements))
             | Q(object_type="people.breakglass", object_id__in=ids(young_person.break_glass))

@@ -308,8 +308,19 @@ def involvement_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("dashboard")
     audit_reads(actor=request.user, objs=[found])
+    # Who decided is named only to their own agency: to the agency that asked, a worker's name
+    # would say which agency works with the young person.
+    decider = found.decided_by
+    decider_shown = decider is not None and decider.agency_id == getattr(
+        request.user, "agency_id", None
+    )
     return render(
         request,
         "people/involvement_request_detail.html",
-        {"form": form, "involvement_request": found, "may_decide": may_decide},
+        {
+            "form": form,
+            "involvement_request": found,
+            "may_decide": may_decide,
+            "decider_shown": decider_shown,
+        },
     )

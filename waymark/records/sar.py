@@ -38,6 +38,7 @@ from waymark.accounts.types import Actor
 from waymark.audit.models import AuditAction, AuditEvent, LawfulBasis
 from waymark.audit.services import audit_record, share_record
 from waymark.concerns.models import Association, Concern
+from waymark.concerns.selectors import association_audience_q, concern_audience_q
 from waymark.core.actors import signed_in_or_none
 from waymark.people.models import YoungPerson
 from waymark.people.selectors import young_person_get_visible_to
@@ -118,23 +119,31 @@ def _staff(user: User | None) -> str | None:
     return (user.get_full_name() or user.username) if user is not None else None
 
 
-def subject_access_document(*, young_person: Any) -> dict[str, Any]:
-    """Everything about one young person, with third parties replaced by markers."""
+def subject_access_document(*, young_person: Any, viewer: Actor | None = None) -> dict[str, Any]:
+    """Everything about one young person, with third parties replaced by markers.
+
+    Produced by a `viewer`, it holds only what their handling audience covers: a handling-code C
+    concern, and the links only such concerns support, stay with the agencies the concern's
+    conditions name (`concerns.selectors.concern_audience_q`); their own agencies answer for them.
+    """
 
     subject = young_person
     parties = ThirdParties(subject)
     review_items = 0
+    audible = Q() if viewer is None else concern_audience_q(viewer)
+    linkable = Q() if viewer is None else association_audience_q(viewer)
 
     # Collect the third parties first, so that every piece of free text is masked against all.
     concerns = list(
-        Concern.objects.filter(involved__young_person=subject)
+        Concern.objects.filter(audible, involved__young_person=subject)
         .select_related("place", "recording_agency", "recorded_by")
         .prefetch_related("involved__young_person", "persons_of_concern", "risks")
         .order_by("occurred_on", "id")
         .distinct()
     )
     associations = list(
-        Association.objects.filter(Q(young_person=subject) | Q(other_young_person=subject))
+        Association.objects.filter(linkable)
+        .filter(Q(young_person=subject) | Q(other_young_person=subject))
         .select_related(
             "young_person", "other_young_person", "person_of_concern", "recording_agency"
         )
@@ -412,7 +421,7 @@ def subject_access_export(
         if path.exists():
             raise ValidationError(f"{path} already exists: choose another --out directory")
 
-    document = subject_access_document(young_person=subject)
+    document = subject_access_document(young_person=subject, viewer=user)
     purpose = SAR_PURPOSE + (f", request {request_reference.strip()}" if request_reference else "")
     share_record(
         actor=actor,

@@ -111,7 +111,7 @@ class PeerGroupListView(GenericAPIView):
         if query.validated_data.get("vulnerability"):
             groups = groups.filter(vulnerability=query.validated_data["vulnerability"])
         summaries = sorted(
-            group_summaries(groups=list(groups)),
+            group_summaries(user=request.user, groups=list(groups)),
             key=lambda s: (-s.vulnerability_rank, -s.size, s.group.number),
         )
         page: list[Any] | None = self.paginate_queryset(summaries)  # type: ignore[arg-type]

@@ -10,10 +10,10 @@ Need to know decides what a viewer gets:
   come only from concerns and links in the viewer's handling audience
   (`concerns.selectors.concern_audience_q`, `association_audience_q`), and the detected groups,
   their vulnerability and reasons come only from what every agency may know (see `network`);
-- a group under `SMALL_GROUP` members could be read child by child, so its profile shows only
-  what the viewer may see: ages, schools and open exploitation of the members whose records
-  they may see, and categories, places and persons of concern from the concerns and links they
-  may see.
+- a group under `SMALL_GROUP` members, or one with 1 to 4 members the viewer may not see, could
+  be read child by child, so its profile shows only what the viewer may see: ages, schools and
+  open exploitation of the members whose records they may see, and categories, places and
+  persons of concern from the concerns and links they may see.
 
 Links past their review-by date, or not seen in the detection window, are not evidence and are
 left out, as they are from detection (`network`).
@@ -45,8 +45,10 @@ from waymark.concerns.selectors import (
 from waymark.concerns.taxonomy import RiskCategory
 from waymark.contexts.models import DetectedGroup, DetectedGroupMember, PeerGroup, Vulnerability
 from waymark.core.references import reference_normalise
+from waymark.core.suppression import count_is_small
 from waymark.people.models import PersonFlag, PersonOfConcern, YoungPerson
 from waymark.people.naming import PersonShown, people_shown
+from waymark.people.selectors import young_person_list_visible_to
 
 from .network import key_connections_now, member_facts, network_window
 
@@ -209,9 +211,12 @@ def group_profile(
     people = set(members)
     shown = people_shown(user=user, young_people=people)
     ordered = sorted(shown.values(), key=lambda p: (not p.visible, p.label.lower()))
-    small = len(people) < SMALL_GROUP
-    # In a small group, facts about members come only from records the viewer may see.
-    described = {pk for pk, p in shown.items() if p.visible} if small else people
+    visible = {pk for pk, p in shown.items() if p.visible}
+    # In a small group, facts about members come only from records the viewer may see. So too
+    # when the members the viewer may not see are 1 to 4: the viewer knows the others' records,
+    # so counts over everyone, minus what they know, would describe those few child by child.
+    small = len(people) < SMALL_GROUP or count_is_small(len(people) - len(visible))
+    described = visible if small else people
     if small:
         concerns = concern_list_visible_to(user=user)
         links = association_list_visible_to(user=user)
@@ -359,9 +364,14 @@ class GroupSummary:
 
 
 def group_summaries(
-    *, groups: Sequence[DetectedGroup], today: datetime.date | None = None
+    *, user: Actor, groups: Sequence[DetectedGroup], today: datetime.date | None = None
 ) -> list[GroupSummary]:
-    """A few counts for each group, worked out together: no names, nothing per child."""
+    """A few counts for each group, worked out together: no names, nothing per child.
+
+    As in a group's profile, a group of fewer than `SMALL_GROUP`, or with 1 to 4 members the
+    viewer may not see, is summarised only from the members the viewer may see: the viewer
+    knows their records, so a summary of everyone would describe the few others.
+    """
     today = today or timezone.localdate()
     members: dict[int, set[int]] = defaultdict(set)
     school_of: dict[int, int | None] = {}
@@ -371,6 +381,9 @@ def group_summaries(
         members[group_id].add(person)
         school_of[person] = school
     everyone = set(school_of)
+    visible = set(
+        young_person_list_visible_to(user=user).filter(pk__in=everyone).values_list("pk", flat=True)
+    )
     ages = {
         p.pk: _age(p.date_of_birth, today)
         for p in YoungPerson.objects.filter(pk__in=everyone).only("id", "date_of_birth")
@@ -388,13 +401,16 @@ def group_summaries(
     flagged = set(current_flag_kinds(linked_pocs))
     summaries = []
     for group in groups:
-        who = members.get(group.pk, set())
+        everyone_in = members.get(group.pk, set())
+        who = everyone_in
+        if len(who) < SMALL_GROUP or count_is_small(len(who - visible)):
+            who = who & visible
         known = [a for a in (ages.get(p) for p in who) if a is not None]
         linked = {poc for p in who for poc in pocs.get(p, set())}
         summaries.append(
             GroupSummary(
                 group=group,
-                size=len(who),
+                size=len(everyone_in),
                 age_min=min(known) if known else None,
                 age_max=max(known) if known else None,
                 open_exploitation=sum(

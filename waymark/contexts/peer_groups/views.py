@@ -170,7 +170,7 @@ def peer_group_list_page(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid() and form.cleaned_data["vulnerability"]:
         groups = groups.filter(vulnerability=form.cleaned_data["vulnerability"])
     table = table_sort(
-        rows=group_summaries(groups=list(groups)),
+        rows=group_summaries(user=request.user, groups=list(groups)),
         columns=SORTS,
         query=request.GET,
         # Most vulnerable first, then largest: what a panel looks at first.

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from waymark.analytics.emerging import months_back
 from waymark.concerns.models import Concern
+from waymark.concerns.selectors import concern_shared_q
 
 AGE_BANDS: dict[str, tuple[str, int, int]] = {
     "under-10": ("Under 10", 0, 9),
@@ -65,9 +66,15 @@ class AnalysisFilters:
 
 
 def analysis_default_period(*, today: date | None = None) -> tuple[date, date]:
-    """The twelve months up to the latest concern (or today when there are none, or later ones)."""
+    """The twelve months up to the latest concern (or today when there are none, or later ones).
+
+    Only concerns every agency may know of (handling code P) set it: the period is shown to every
+    viewer, and a later C concern would move it, telling them the concern exists and its date.
+    """
     today = today or timezone.localdate()
-    latest = Concern.objects.filter(occurred_on__lte=today).aggregate(d=Max("occurred_on"))["d"]
+    latest = Concern.objects.filter(concern_shared_q(), occurred_on__lte=today).aggregate(
+        d=Max("occurred_on")
+    )["d"]
     end = latest or today
     start = months_back(np.datetime64(end + timedelta(days=1)), np.array([DEFAULT_MONTHS]))[0]
     return start.astype(date), end

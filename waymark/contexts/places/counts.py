@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 from waymark.accounts.types import Actor
 from waymark.concerns.selectors import (
+    PlaceSeen,
     place_concerns_by_month,
     place_counts,
     place_list_with_counts_visible_to,
-    young_people_at_place_visible_to,
+    place_seen_by,
 )
 from waymark.contexts.models import Place, PlaceKind
 from waymark.core.suppression import count_is_small, count_shown, count_text, table_suppress
@@ -49,27 +50,32 @@ class PlaceCountsShown:
 def place_counts_shown(*, user: Actor, place: Place) -> PlaceCountsShown:
     """The counts one user may be shown for a place: the suppression rule applied after counting.
 
-    The young people the user may see are known to them exactly, so when the number they may not
-    see is from 1 to 4 the total is withheld as well: the total minus those shown would give it.
-    The months sum to the concerns total, so they are protected from it by complementary
+    The concerns and young people the user may see are known to them exactly (the place's page
+    and its API list them), so when the number they may not see is from 1 to 4 the total is
+    withheld as well: the total minus those shown would give it. Likewise the months are
+    withheld whole when, in any month, the concerns the user may not see number 1 to 4. The
+    months sum to the concerns total, so they are protected from it by complementary
     suppression.
     """
     if place.kind == PlaceKind.RESIDENTIAL:
         return PlaceCountsShown(per_child=False)
     counts = place_counts(place=place)
-    visible = young_people_at_place_visible_to(user=user, place=place).count()
-    hidden = counts["young_people"] - visible
+    seen = place_seen_by(user=user, place=place)[place.pk]
+    hidden = counts["young_people"] - seen.young_people
+    concerns_hidden = counts["concerns"] - seen.concerns
     months = place_concerns_by_month(place=place)
+    seen_months = seen.by_month or {}
     table = table_suppress([n for _, n in months])
+    withheld = table.withheld or any(count_is_small(n - seen_months.get(m, 0)) for m, n in months)
     return PlaceCountsShown(
         per_child=True,
-        concerns=count_shown(counts["concerns"]),
+        concerns=None if count_is_small(concerns_hidden) else count_shown(counts["concerns"]),
         young_people=None if count_is_small(hidden) else count_shown(counts["young_people"]),
         young_people_hidden=count_shown(hidden),
         months=()
-        if table.withheld
+        if withheld
         else tuple((m, n) for (m, _), n in zip(months, table.cells, strict=True)),
-        months_withheld=table.withheld,
+        months_withheld=withheld,
     )
 
 
@@ -89,6 +95,11 @@ class PlaceRowShown:
         return count_text(self.young_people) if self.per_child else "Not shown"
 
 
+def _unless_hidden_small(total: int, seen: int) -> int | None:
+    """A total as published to a viewer who sees `seen` of it: withheld when the rest is small."""
+    return None if count_is_small(total - seen) else count_shown(total)
+
+
 def place_list_shown(*, user: Actor, kind: str = "") -> list[PlaceRowShown]:
     """Places with their published counts, most concerns first.
 
@@ -98,14 +109,21 @@ def place_list_shown(*, user: Actor, kind: str = "") -> list[PlaceRowShown]:
     places = place_list_with_counts_visible_to(user=user)
     if kind in PlaceKind.values:
         places = places.filter(kind=kind)
+    # What the user may see at each place: a count is withheld when it minus that is small.
+    seen = place_seen_by(user=user)
     rows = []
     for place in places:
         per_child = place.kind != PlaceKind.RESIDENTIAL
+        mine = seen.get(place.pk, PlaceSeen())
+        concerns: int = place.concern_count  # type: ignore[attr-defined]
+        young_people: int = place.young_person_count  # type: ignore[attr-defined]
         rows.append(
             PlaceRowShown(
                 place=place,
-                concerns=count_shown(place.concern_count) if per_child else None,  # type: ignore[attr-defined]
-                young_people=count_shown(place.young_person_count) if per_child else None,  # type: ignore[attr-defined]
+                concerns=_unless_hidden_small(concerns, mine.concerns) if per_child else None,
+                young_people=_unless_hidden_small(young_people, mine.young_people)
+                if per_child
+                else None,
                 per_child=per_child,
             )
         )

@@ -205,3 +205,21 @@ def test_a_practitioner_cannot_manage_involvements(client, practitioner, agency)
     )
     client.force_login(practitioner)
     assert client.get(reverse("involvement-new", args=[child.reference])).status_code == 403
+
+
+def test_the_agency_that_asked_is_not_told_who_declined(client, manager, outsider, agency):
+    child = YoungPersonFactory(created_by_agency=agency)
+    request = involvement_request_create(
+        actor=outsider, young_person=child, purpose="A county line", lawful_basis="dpa_part3"
+    )
+    client.force_login(manager)
+    detail = reverse("involvement-request-detail", args=[request.pk])
+    client.post(detail, {"decision": "decline", "note": "Not enough reason given"})
+    request.refresh_from_db()
+    assert (request.state, request.decided_by) == ("declined", manager)
+
+    client.force_login(outsider)
+    page = client.get(detail).content.decode()
+    assert "Declined" in page and "Not enough reason given" in page
+    # A worker's name would say which agency works with the child.
+    assert str(manager) not in page and manager.get_full_name() not in page

@@ -3,9 +3,11 @@ import json
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from waymark.accounts.tests.factories import UserFactory
 from waymark.audit.models import AuditEvent, ShareRecord
 from waymark.audit.selectors import audit_chain_verify
 from waymark.concerns.tests.factories import concern_make
+from waymark.people.models import Involvement
 from waymark.people.services import break_glass_open, young_person_update
 from waymark.people.tests.factories import PersonOfConcernFactory, YoungPersonFactory
 from waymark.records.sar import redaction_marker, subject_access_export
@@ -148,3 +150,29 @@ def test_an_existing_export_is_never_overwritten(manager, subject, tmp_path):
         _export(manager, subject, tmp_path)
     assert (tmp_path / f"{subject.reference}.html").read_text() == "reviewed copy"
     assert not ShareRecord.objects.exists()
+
+
+def test_a_c_concern_outside_the_managers_audience_is_left_out(
+    manager, subject, story, tmp_path, other_agency
+):
+    Involvement.objects.create(
+        agency=other_agency,
+        young_person=subject,
+        source="manager",
+        purpose="Working with the child",
+        lawful_basis="dpa_part3",
+    )
+    officer = UserFactory(agency=other_agency, role="practitioner")
+    secret = concern_make(
+        actor=officer,
+        young_people=[subject],
+        narrative="Covert operation at the arcade: do not share.",
+        handling_code="C",
+        handling_conditions="Police operation",
+    )
+    export = _export(manager, subject, tmp_path)
+    doc = json.loads(export.json_path.read_text(encoding="utf-8"))
+    html = export.html_path.read_text(encoding="utf-8")
+    assert secret.reference not in [c["reference"] for c in doc["concerns"]]
+    assert story["own"].reference in [c["reference"] for c in doc["concerns"]]
+    assert "Covert operation" not in html and secret.reference not in html
