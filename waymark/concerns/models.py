@@ -232,6 +232,12 @@ class Association(TimeStampedModel):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(max_length=300, blank=True)
+    # A link drawn by a handling-code C concern rests on that concern alone: it is kept apart
+    # from the pair's other links, so that evidence anyone else adds (a manual link, a P
+    # concern, another agency's C concern) never reveals it or what it says.
+    handling_concern = models.ForeignKey(
+        Concern, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     objects = AssociationQuerySet.as_manager()
 
@@ -258,16 +264,43 @@ class Association(TimeStampedModel):
                 | Q(young_person__lt=F("other_young_person")),
                 name="association_young_people_ordered",
             ),
-            # One link in effect per pair; links held for review stand apart until accepted.
+            # One link in effect per pair that everyone may know of, and one per C concern; links
+            # held for review stand apart until accepted.
             models.UniqueConstraint(
                 fields=["young_person", "other_young_person"],
-                condition=Q(other_young_person__isnull=False, review_state="in_effect"),
+                condition=Q(
+                    other_young_person__isnull=False,
+                    review_state="in_effect",
+                    handling_concern__isnull=True,
+                ),
                 name="association_young_people_once",
             ),
             models.UniqueConstraint(
                 fields=["young_person", "person_of_concern"],
-                condition=Q(person_of_concern__isnull=False, review_state="in_effect"),
+                condition=Q(
+                    person_of_concern__isnull=False,
+                    review_state="in_effect",
+                    handling_concern__isnull=True,
+                ),
                 name="association_person_of_concern_once",
+            ),
+            models.UniqueConstraint(
+                fields=["young_person", "other_young_person", "handling_concern"],
+                condition=Q(
+                    other_young_person__isnull=False,
+                    review_state="in_effect",
+                    handling_concern__isnull=False,
+                ),
+                name="association_young_people_once_per_c_concern",
+            ),
+            models.UniqueConstraint(
+                fields=["young_person", "person_of_concern", "handling_concern"],
+                condition=Q(
+                    person_of_concern__isnull=False,
+                    review_state="in_effect",
+                    handling_concern__isnull=False,
+                ),
+                name="association_person_of_concern_once_per_c_concern",
             ),
             models.CheckConstraint(
                 condition=Q(first_seen__lte=F("last_seen")), name="association_seen_in_order"

@@ -337,12 +337,23 @@ def association_record(
         first, second = second, first
     review = review_by or max(seen_on, timezone.localdate()) + ASSOCIATION_REVIEW_PERIOD
 
+    # Evidence from a C concern stays in a link of its own (handling follows the information).
+    handling_concern = (
+        source_concern
+        if source_concern is not None and source_concern.handling_code == HandlingCode.C
+        else None
+    )
     existing = (
         None
         if held_for_review
         else Association.objects.select_for_update()
         .in_effect()
-        .filter(young_person=first, other_young_person=second, person_of_concern=person_of_concern)
+        .filter(
+            young_person=first,
+            other_young_person=second,
+            person_of_concern=person_of_concern,
+            handling_concern=handling_concern,
+        )
         .first()
     )
     if existing is None:
@@ -359,6 +370,7 @@ def association_record(
             review_by=review,
             recorded_by=signed_in_or_none(actor),
             recording_agency_id=getattr(actor, "agency_id", None),
+            handling_concern=handling_concern,
         )
         changed = ["young_person", "other", "kind", "reliability", "first_seen", "review_by"]
         if held_for_review:
@@ -465,6 +477,7 @@ def association_review(
             young_person_id=link.young_person_id,
             other_young_person_id=link.other_young_person_id,
             person_of_concern_id=link.person_of_concern_id,
+            handling_concern_id=link.handling_concern_id,
         )
         .first()
     )

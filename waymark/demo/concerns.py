@@ -111,8 +111,9 @@ class TownConcerns:
     risks: list[ConcernRisk] = field(default_factory=list)
     involvement: list[tuple[int, int, str]] = field(default_factory=list)  # concern, child, role
     adult_involvement: list[tuple[int, int]] = field(default_factory=list)  # concern, adult
-    child_links: dict[tuple[int, int], LinkPlan] = field(default_factory=dict)
-    adult_links: dict[tuple[int, int], LinkPlan] = field(default_factory=dict)  # child, adult
+    # Keyed by the pair, and by the concern too for a link resting on one C concern alone.
+    child_links: dict[tuple[int, ...], LinkPlan] = field(default_factory=dict)
+    adult_links: dict[tuple[int, ...], LinkPlan] = field(default_factory=dict)  # child, adult
     first_recorded: dict[int, tuple[datetime.datetime, User]] = field(default_factory=dict)
 
 
@@ -361,13 +362,15 @@ class ConcernBuilder:
             link_kind
             or rng.choices(["friend", "associate", "relationship"], weights=[45, 50, 5])[0]
         )
+        # A C concern's links stand apart, resting on it alone (handling follows the information).
+        apart: tuple[int, ...] = (index,) if handling == "C" else ()
         for a, b in itertools.combinations(sorted(children), 2):
             if a in self.open_set and b in self.open_set:
                 self.friends.setdefault(a, []).append(b)
                 self.friends.setdefault(b, []).append(a)
             self.link(
                 self.out.child_links,
-                (a, b),
+                (a, b, *apart),
                 kind,
                 reliability,
                 occurred_on,
@@ -383,7 +386,7 @@ class ConcernBuilder:
                 )
                 self.link(
                     self.out.adult_links,
-                    (child, adult),
+                    (child, adult, *apart),
                     adult_kind,
                     reliability,
                     occurred_on,
@@ -396,7 +399,7 @@ class ConcernBuilder:
     @staticmethod
     def link(
         links: dict,
-        key: tuple[int, int],
+        key: tuple[int, ...],
         kind: str,
         reliability: str,
         seen: datetime.date,

@@ -462,17 +462,20 @@ def _plant_involvement_request(users: list[User]) -> int:
 
 def _write_associations(planned: TownConcerns, children: list[Child], adults: list[Adult]) -> int:
     rows: list[tuple[Association, list[int]]] = []
-    for (a, b), link in planned.child_links.items():
-        first, second = sorted((children[a].person.pk, children[b].person.pk))
-        rows.append((_association(link, first, other_young_person_id=second), link.sources))
-    for (child, adult), link in planned.adult_links.items():
-        pk = children[child].person.pk
-        rows.append(
-            (_association(link, pk, person_of_concern_id=adults[adult].person.pk), link.sources)
+    concerns = planned.concerns
+    for key, link in planned.child_links.items():
+        first, second = sorted((children[key[0]].person.pk, children[key[1]].person.pk))
+        row = _association(link, first, other_young_person_id=second)
+        row.handling_concern = concerns[key[2]] if len(key) > 2 else None
+        rows.append((row, link.sources))
+    for key, link in planned.adult_links.items():
+        row = _association(
+            link, children[key[0]].person.pk, person_of_concern_id=adults[key[1]].person.pk
         )
+        row.handling_concern = concerns[key[2]] if len(key) > 2 else None
+        rows.append((row, link.sources))
     Association.objects.bulk_create([r for r, _ in rows], batch_size=BATCH)
     through = Association.source_concerns.through
-    concerns = planned.concerns
     through.objects.bulk_create(
         (
             through(association_id=row.pk, concern_id=concerns[s].pk)

@@ -96,8 +96,9 @@ def _links_seen(user, child):
 
 
 def test_a_link_follows_the_handling_of_the_concerns_behind_it(practitioner, outsider, setting):
-    """C only: its audience alone. P and C: everyone, through the P concern, citing only what
-    their audience covers. No source concern (a manual link): the usual rule for links."""
+    """A C concern's link: its audience alone. A P concern about the same pair makes a link of
+    its own, which everyone may know of. No source concern (a manual link): the usual rule for
+    links."""
     school, teacher, child = setting
     friend = YoungPersonFactory(created_by_agency=practitioner.agency)
     other = YoungPersonFactory(created_by_agency=practitioner.agency)
@@ -121,8 +122,8 @@ def test_a_link_follows_the_handling_of_the_concerns_behind_it(practitioner, out
         handling_conditions="Police operation, do not share",
     )
     shared = concern_make(actor=practitioner, young_people=[child, other])
-    mixed = both.associations.get()
-    assert shared.associations.get() == mixed
+    c_link, p_link = both.associations.get(), shared.associations.get()
+    assert c_link != p_link and c_link.handling_concern == both
     manual = association_record(
         actor=practitioner,
         young_person=friend,
@@ -135,13 +136,14 @@ def test_a_link_follows_the_handling_of_the_concerns_behind_it(practitioner, out
 
     assert _links_seen(practitioner, child) == {
         c_only.pk: [secret.reference],
-        mixed.pk: sorted([both.reference, shared.reference]),
+        c_link.pk: [both.reference],
+        p_link.pk: [shared.reference],
     }
     assert _links_seen(teacher, child) == {
         c_only.pk: [secret.reference],
-        mixed.pk: [shared.reference],
+        p_link.pk: [shared.reference],
     }
-    # Outside every C audience: the C-only link does not exist; the mixed one cites only P.
-    assert _links_seen(outsider, child) == {mixed.pk: [shared.reference]}
+    # Outside every C audience: the C links do not exist; the P concern's link does.
+    assert _links_seen(outsider, child) == {p_link.pk: [shared.reference]}
     assert client_for(outsider).get(f"/api/associations/{c_only.pk}/").status_code == 404
     assert manual.pk in _links_seen(outsider, friend)

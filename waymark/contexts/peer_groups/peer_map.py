@@ -20,9 +20,9 @@ association already records the pair (an association made by a concern cites tha
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 from django.utils import timezone
@@ -391,6 +391,12 @@ def _draw(
         )
     order = {n.id: i for i, n in enumerate(nodes)}
     drawn.sort(key=lambda link: (order[link.source], order[link.target], link.kind or ""))
+    # A pair may have a link of its own for a C concern beside the link everyone may know of.
+    seen_ids: Counter[str] = Counter()
+    for i, shown in enumerate(drawn):
+        seen_ids[shown.id] += 1
+        if seen_ids[shown.id] > 1:
+            drawn[i] = replace(shown, id=f"{shown.id}~{seen_ids[shown.id]}")
     return PeerNetwork(
         nodes=nodes,
         links=drawn,
