@@ -27,12 +27,12 @@ C_DAY = timezone.localdate() - datetime.timedelta(days=40)
 
 @pytest.fixture
 def pair() -> Any:
-    school = AgencyFactory(name="Eastbridge Academy", sector="education")
-    police = AgencyFactory(name="Midshire Police", sector="police")
+    school: Any = AgencyFactory(name="Eastbridge Academy", sector="education")
+    police: Any = AgencyFactory(name="Midshire Police", sector="police")
     teacher: Any = UserFactory(agency=school, role=Role.PRACTITIONER)
     officer: Any = UserFactory(agency=police, role=Role.PRACTITIONER)
-    a = YoungPersonFactory(created_by_agency=school)
-    b = YoungPersonFactory(created_by_agency=school)
+    a: Any = YoungPersonFactory(created_by_agency=school)
+    b: Any = YoungPersonFactory(created_by_agency=school)
     flag = PersonFlagFactory()
     for child in (a, b):
         Involvement.objects.create(
