@@ -13,11 +13,13 @@ invalid, with a fixed seed and a bounded number of examples, and checks each res
 """
 
 import os
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -46,7 +48,21 @@ COVERAGE = os.environ.get("WAYMARK_FUZZ_COVERAGE", "") == "1"
 
 
 @pytest.fixture
-def token(db, practitioner):
+def connection_kept() -> Iterator[None]:
+    """Requests go straight to the WSGI handler, which closes the database connection when a
+    request ends; on PostgreSQL that would close the test's own connection and transaction.
+    Django's test client keeps it open the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db, practitioner, connection_kept):
     """A practitioner's token, with a young person, a place, a concern, an association and a
     flagged person of concern in the database for the requests to find."""
     ward = WardFactory()
