@@ -10,6 +10,15 @@ class AuditAction(models.TextChoices):
     VIEW = "view", "Viewed"
     SEARCH = "search", "Searched"
     EXPORT = "export", "Exported"
+    # Authentication and access control: who got in, who was kept out, and what was refused.
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SIGN_OUT = "sign_out", "Signed out"
+    TWO_FACTOR_FAILED = "2fa_failed", "Two-factor code refused"
+    LOCKED_OUT = "locked_out", "Locked out"
+    TOKEN_ISSUED = "token_issued", "API token issued"
+    TOKEN_REVOKED = "token_revoked", "API token revoked"
+    REFUSED = "refused", "Access refused"
 
 
 class AuditEvent(models.Model):
@@ -27,7 +36,7 @@ class AuditEvent(models.Model):
     agency = models.ForeignKey(
         "accounts.Agency", null=True, on_delete=models.PROTECT, related_name="+"
     )
-    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=40, blank=True)
     changed_fields = models.JSONField(default=list, blank=True)
