@@ -25,7 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "govuk_frontend_django",
@@ -222,7 +222,7 @@ def _rate(name: str, default: str) -> str:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "waymark.accounts.authentication.VerifiedSessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
@@ -250,6 +250,18 @@ REST_FRAMEWORK = {
     # The client address throttles count against: behind WAYMARK_PROXY_COUNT proxies, the one
     # the first of them saw (as for sign-in lockout); None means REMOTE_ADDR.
     "NUM_PROXIES": WAYMARK_PROXY_COUNT or None,
+}
+# API tokens (django-rest-knox; ADR 0012): the database keeps only a SHA-512 digest of each token,
+# which expires a fixed time after it is issued (no sliding renewal), and a user holds only a few
+# live tokens at once.
+WAYMARK_API_TOKEN_TTL_HOURS = env.int("WAYMARK_API_TOKEN_TTL_HOURS", default=8)
+if not 1 <= WAYMARK_API_TOKEN_TTL_HOURS <= 24:
+    raise ImproperlyConfigured("WAYMARK_API_TOKEN_TTL_HOURS must be a whole number from 1 to 24")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=WAYMARK_API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": 3,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Waymark API",

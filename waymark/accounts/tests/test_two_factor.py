@@ -11,7 +11,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from waymark.audit.models import AuditEvent
@@ -205,14 +205,14 @@ def test_the_api_refuses_a_session_without_two_factor_and_a_token_needs_the_code
     assert refused.status_code == 400 and "otp_token" in refused.json()
     wrong = APIClient().post("/api/token/", {**asked, "otp_token": "000000"}, format="json")
     assert wrong.status_code == 400
-    assert not Token.objects.filter(user=practitioner).exists()
+    assert not AuthToken.objects.filter(user=practitioner).exists()
 
     device = enrol(client, practitioner)
     token = APIClient().post(
         "/api/token/", {**asked, "otp_token": code_for(device, steps_ahead=1)}, format="json"
     )
     assert token.status_code == 200, token.json()
-    assert Token.objects.filter(user=practitioner).exists()
+    assert AuthToken.objects.filter(user=practitioner).exists()
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
     assert api.get("/api/young-people/").status_code == 200
