@@ -8,6 +8,7 @@
     waymark retention review|apply [--as-of D]      list or erase records past their retention
     waymark retention hold|lift ... --as U          place or lift a legal hold
     waymark sar YP-REF --as U [--out DIR]           subject access export (JSON and HTML)
+    waymark maintenance                             delete expired sessions, tokens and drafts
     waymark hotspots|emerging-hotspots|near-repeat|peer-groups ...   analysis of CSV files
     waymark manage <django command> ...             any Django management command
 
@@ -16,8 +17,9 @@ machine) end with one line on stderr and exit code 2; nothing is written.
 
 Layout: this module holds `main` and builds the parser; `errors` holds `CommandFailed`; `io` the
 argument types, the CSV readers and the atomic file writer; and each command group has its own
-module (`demo`, `accounts`, `audit`, `keys`, `records`, `hotspots`, `near_repeat`,
-`peer_groups`), which adds its commands with `add_commands` and handles them with `cmd_*`.
+module (`demo`, `accounts`, `audit`, `keys`, `records`, `maintenance`, `hotspots`,
+`near_repeat`, `peer_groups`), which adds its commands with `add_commands` and handles them with
+`cmd_*`.
 
 Imports are at the top of each module, except two kinds, which a handler imports itself with a
 one-line comment saying which:
@@ -40,7 +42,17 @@ import django
 from django.core.management import execute_from_command_line
 from django.db import DatabaseError
 
-from waymark.cli import accounts, audit, demo, hotspots, keys, near_repeat, peer_groups, records
+from waymark.cli import (
+    accounts,
+    audit,
+    demo,
+    hotspots,
+    keys,
+    maintenance,
+    near_repeat,
+    peer_groups,
+    records,
+)
 from waymark.cli.errors import EXIT_USAGE, CommandFailed
 
 
@@ -95,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_commands(commands)  # audit verify
     keys.add_commands(commands)  # keys rotate
     records.add_commands(commands)  # retention review/apply/hold/lift, sar
+    maintenance.add_commands(commands)  # maintenance
     hotspots.add_commands(commands)  # hotspots, emerging-hotspots (no database)
     near_repeat.add_commands(commands)  # near-repeat (no database)
     peer_groups.add_commands(commands)  # peer-groups (no database)

@@ -35,6 +35,7 @@ def test_help_lists_every_command_and_exits_0(capsys):
         "keys",
         "retention",
         "sar",
+        "maintenance",
         "hotspots",
         "emerging-hotspots",
         "near-repeat",
