@@ -47,7 +47,8 @@ if len(WAYMARK_AUDIT_KEY) < 32 or WAYMARK_AUDIT_KEY in (
 
 def _ed25519_key(name: str, value: str, private: bool) -> bytes:
     try:
-        raw = base64.b64decode(value, validate=True)
+        # Standard or URL-safe base64.
+        raw = base64.b64decode(value.strip().replace("-", "+").replace("_", "/"), validate=True)
         if private:
             Ed25519PrivateKey.from_private_bytes(raw)
         else:

@@ -105,7 +105,8 @@ class SignedCheckpoint:
 
 def _raw_key(name: str, value: str) -> bytes:
     try:
-        raw = base64.b64decode(value, validate=True)
+        # Standard or URL-safe base64.
+        raw = base64.b64decode(value.strip().replace("-", "+").replace("_", "/"), validate=True)
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) != 32:
