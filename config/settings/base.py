@@ -285,8 +285,9 @@ LOGGING: dict[str, Any] = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("WAYMARK_LOG_LEVEL", default="WARNING")},
-    # Each signed audit checkpoint, one line of JSON, for a log store outside the database.
-    "loggers": {"waymark.audit.checkpoint": {"level": "INFO"}},
+    # Each signed audit checkpoint, one line of JSON, for a log store outside the database. Not
+    # passed on to the console: `waymark audit checkpoint` prints it already.
+    "loggers": {"waymark.audit.checkpoint": {"level": "INFO", "propagate": False}},
 }
 # A copy of each checkpoint to syslog: a socket path such as /dev/log, or host:port (UDP).
 WAYMARK_AUDIT_SYSLOG = env.str("WAYMARK_AUDIT_SYSLOG", default="")

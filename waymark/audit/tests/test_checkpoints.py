@@ -55,8 +55,12 @@ def test_an_untouched_trail_verifies_and_says_what_is_not_yet_covered(events, pr
 
 
 def test_checkpoint_files_are_never_overwritten(events, audit_checkpoints, caplog):
-    with caplog.at_level(logging.INFO, logger="waymark.audit.checkpoint"):
+    logger = logging.getLogger("waymark.audit.checkpoint")
+    logger.addHandler(caplog.handler)  # it does not propagate to the root logger
+    try:
         first = checkpoint_write()
+    finally:
+        logger.removeHandler(caplog.handler)
     assert caplog.records[-1].getMessage() == first.line()  # for syslog or a log store
     path = audit_checkpoints / first.checkpoint.file_name
     assert path.read_text() == first.line() + "\n"
