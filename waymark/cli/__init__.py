@@ -3,7 +3,8 @@
     waymark demo [--scale N] [--seed S] [--reset]   build the synthetic town Eastbridge
     waymark serve [--host H] [--port P]             serve Waymark on this machine
     waymark createuser --username U --agency A --role R [--password-stdin]
-    waymark audit verify                            check the audit log's hash chain
+    waymark audit verify                            check the audit trail and its checkpoints
+    waymark audit checkpoint                        sign a checkpoint of the audit log
     waymark keys rotate                             re-encrypt every field under the newest key
     waymark retention review|apply [--as-of D]      list or erase records past their retention
     waymark retention hold|lift ... --as U          place or lift a legal hold
@@ -104,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="<command>")
     demo.add_commands(commands)  # demo, serve
     accounts.add_commands(commands)  # createagency, createuser
-    audit.add_commands(commands)  # audit verify
+    audit.add_commands(commands)  # audit verify, checkpoint, public-key
     keys.add_commands(commands)  # keys rotate
     records.add_commands(commands)  # retention review/apply/hold/lift, sar
     maintenance.add_commands(commands)  # maintenance
