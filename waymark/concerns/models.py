@@ -6,7 +6,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from waymark.core.fields import EncryptedTextField
-from waymark.core.models import RELIABILITY_IN_WORDS, Reliability, TimeStampedModel
+from waymark.core.models import (
+    RELIABILITY_IN_WORDS,
+    EncryptedModel,
+    Reliability,
+    TimeStampedModel,
+)
 
 from .taxonomy import INDICATOR_LABELS, RiskCategory
 
@@ -40,7 +45,7 @@ class InvolvementRole(models.TextChoices):
     UNCLEAR = "unclear", "Unclear"
 
 
-class Concern(TimeStampedModel):
+class Concern(EncryptedModel, TimeStampedModel):
     """What someone saw, heard or was told, graded for reliability and handling."""
 
     reference = models.CharField(max_length=12, unique=True, editable=False)
