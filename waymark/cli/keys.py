@@ -39,7 +39,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
         # Batches already done stay done; the message names the value and says what to do.
         raise CommandFailed(f"{exc} Then run this again.", code=1) from exc
     print(
-        f"Re-encrypted the fields of {sum(report.rows.values()):,} rows under key "
-        f"{report.key_id}. Older keys can now be removed from WAYMARK_FIELD_KEYS."
+        f"Checked {sum(report.rows.values()):,} rows and re-encrypted {report.values:,} values "
+        f"under key {report.key_id}. Older keys can now be removed from WAYMARK_FIELD_KEYS."
     )
     return 0

@@ -9,13 +9,16 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.exceptions import FieldError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.test.utils import isolate_apps
 from django.utils import timezone
 
 from waymark.concerns.models import Concern
 from waymark.contexts.models import Place, PlaceKind
 from waymark.core import crypto
-from waymark.core.fields import EncryptedMixin, Sealed
+from waymark.core.checks import encrypted_model_problems
+from waymark.core.fields import EncryptedCharField, EncryptedMixin, Sealed
+from waymark.core.models import EncryptedModel
 from waymark.core.reencryption import encrypted_tables
 from waymark.people.models import PersonFlag, PersonOfConcern, Vehicle, YoungPerson
 from waymark.people.tests.factories import YoungPersonFactory
@@ -231,3 +234,15 @@ def test_a_row_without_an_id_cannot_be_encrypted_and_says_so():
     field = YoungPerson._meta.get_field("given_name")
     with pytest.raises(FieldError, match="needs its id before it is written"):
         field.pre_save(person, add=True)
+
+
+@isolate_apps("waymark.core")
+def test_a_model_with_encrypted_fields_that_cannot_allocate_ids_fails_the_system_check():
+    class Plain(models.Model):  # noqa: DJ008
+        secret = EncryptedCharField(max_length=40)
+
+    class Bound(EncryptedModel):  # noqa: DJ008
+        secret = EncryptedCharField(max_length=40)
+
+    assert [e.id for e in encrypted_model_problems([Plain, Bound])] == ["waymark.E001"]
+    assert encrypted_model_problems(apps.get_models()) == []
