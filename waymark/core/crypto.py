@@ -1,8 +1,8 @@
 """Field encryption and blind indexes (ADRs 0006 and 0011).
 
-A value is encrypted with AES-256-GCM for one place: the table, the column and the primary key of
-its row are the associated data, so a ciphertext copied into another row or column does not
-decrypt. The token is text, `wm:` then url-safe base64 of
+A value is encrypted with AES-256-GCM for where it lives: the table, the column and the primary
+key of its row are the associated data, so a ciphertext copied into another row or column does
+not decrypt. The token is text, `wm:` then url-safe base64 of
 
     version (1 byte, 1) | key id (4 bytes) | nonce (12 bytes) | ciphertext and 16-byte tag
 
@@ -43,7 +43,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 __all__ = [
     "InvalidToken",
-    "Place",
+    "Binding",
     "UndecryptableValue",
     "blind_index",
     "decrypt",
@@ -68,8 +68,9 @@ class UndecryptableValue(InvalidToken):
 
 
 @dataclass(frozen=True)
-class Place:
-    """Where a value lives: it is encrypted for this place and decrypts only there."""
+class Binding:
+    """Where a value lives (table, column, row): it is encrypted for there, and decrypts only
+    there."""
 
     table: str
     column: str
@@ -132,52 +133,52 @@ def _keys() -> list[_Key]:
     return [_key(k) for k in field_keys()]
 
 
-def encrypt(plaintext: str, *, place: Place) -> str:
-    """A token for this plaintext that decrypts only at `place`, under the newest key."""
+def encrypt(plaintext: str, *, binding: Binding) -> str:
+    """A token for this plaintext that decrypts only at `binding`, under the newest key."""
     key = _keys()[0]
     nonce = os.urandom(NONCE_BYTES)
     header = bytes([VERSION]) + key.key_id + nonce
-    sealed = key.aead.encrypt(nonce, plaintext.encode(), place.associated_data(header))
+    sealed = key.aead.encrypt(nonce, plaintext.encode(), binding.associated_data(header))
     return PREFIX + base64.urlsafe_b64encode(header + sealed).decode()
 
 
-def _unpack(token: str, place: Place) -> tuple[bytes, bytes, bytes]:
+def _unpack(token: str, binding: Binding) -> tuple[bytes, bytes, bytes]:
     """(header, key id, ciphertext) of a current-format token."""
     if token.startswith(LEGACY_PREFIX):
         raise UndecryptableValue(
-            f"{place.describe()} is still in the old Fernet format: run `waymark keys rotate` "
+            f"{binding.describe()} is still in the old Fernet format: run `waymark keys rotate` "
             "to convert it."
         )
     if not token.startswith(PREFIX):
-        raise UndecryptableValue(f"{place.describe()} does not hold an encrypted value.")
+        raise UndecryptableValue(f"{binding.describe()} does not hold an encrypted value.")
     try:
         raw = base64.urlsafe_b64decode(token[len(PREFIX) :].encode())
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) < _HEADER + 16 or raw[0] != VERSION:
         raise UndecryptableValue(
-            f"{place.describe()} does not decrypt: the stored value is damaged or in an "
+            f"{binding.describe()} does not decrypt: the stored value is damaged or in an "
             "unknown format."
         )
     return raw[:_HEADER], raw[1 : 1 + KEY_ID_BYTES], raw[_HEADER:]
 
 
-def decrypt(token: str, *, place: Place) -> str:
-    header, wanted, sealed = _unpack(token, place)
+def decrypt(token: str, *, binding: Binding) -> str:
+    header, wanted, sealed = _unpack(token, binding)
     candidates = [k for k in _keys() if k.key_id == wanted]
     if not candidates:
         raise UndecryptableValue(
-            f"{place.describe()} was encrypted under key {wanted.hex()}, which is not in "
+            f"{binding.describe()} was encrypted under key {wanted.hex()}, which is not in "
             "WAYMARK_FIELD_KEYS: put back the key it was encrypted with."
         )
     nonce = header[1 + KEY_ID_BYTES :]
     for key in candidates:
         try:
-            return key.aead.decrypt(nonce, sealed, place.associated_data(header)).decode()
+            return key.aead.decrypt(nonce, sealed, binding.associated_data(header)).decode()
         except InvalidTag:
             continue
     raise UndecryptableValue(
-        f"{place.describe()} does not decrypt: it was encrypted for another row or column, "
+        f"{binding.describe()} does not decrypt: it was encrypted for another row or column, "
         "or altered."
     )
 
@@ -213,15 +214,15 @@ def _multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def legacy_encrypt(plaintext: str, keys: Sequence[str] | None = None) -> str:
-    """A token in the old Fernet format, bound to no place: for migrations only."""
+    """A token in the old Fernet format, bound to nothing: for migrations only."""
     return _multi_fernet(tuple(keys or field_keys())).encrypt(plaintext.encode()).decode()
 
 
-def legacy_decrypt(token: str, *, place: Place | None = None) -> str:
+def legacy_decrypt(token: str, *, binding: Binding | None = None) -> str:
     try:
         return _multi_fernet(field_keys()).decrypt(token.encode()).decode()
     except InvalidToken as exc:
-        where = place.describe() if place is not None else "A value in the old Fernet format"
+        where = binding.describe() if binding is not None else "A value in the old Fernet format"
         raise UndecryptableValue(
             f"{where} does not decrypt with any key in WAYMARK_FIELD_KEYS: put back the key it "
             "was encrypted with."

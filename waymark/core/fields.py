@@ -1,4 +1,4 @@
-"""Model fields whose values are encrypted at rest, each for its own place (ADRs 0006 and 0011).
+"""Model fields whose values are encrypted at rest, each bound to its row (ADRs 0006 and 0011).
 
 The column holds a token (see `crypto`) that decrypts only for the table, the column and the
 primary key of its row, so a ciphertext moved to another row or column fails loudly instead of
@@ -136,8 +136,8 @@ class EncryptedMixin:
     def from_plaintext(self, text: str) -> Any:
         return text
 
-    def place(self, pk: Any) -> crypto.Place:
-        return crypto.Place(
+    def binding(self, pk: Any) -> crypto.Binding:
+        return crypto.Binding(
             table=self.model._meta.db_table, column=self.column, pk=pk, label=_label(self)
         )
 
@@ -145,7 +145,7 @@ class EncryptedMixin:
         pk = sealed.pk if sealed.pk is not None else instance.pk
         if pk is None:
             raise FieldError(f"{_label(self)} cannot be decrypted for a row without an id.")
-        return self.from_plaintext(crypto.decrypt(sealed.token, place=self.place(pk)))
+        return self.from_plaintext(crypto.decrypt(sealed.token, binding=self.binding(pk)))
 
     def seal(self, value: Any, pk: Any) -> Any:
         """The stored form of a plaintext value for row `pk`: None, '' or a Sealed token."""
@@ -154,7 +154,7 @@ class EncryptedMixin:
         text = self.to_plaintext(value)
         if text == "":
             return ""
-        return Sealed(crypto.encrypt(text, place=self.place(pk)), pk)
+        return Sealed(crypto.encrypt(text, binding=self.binding(pk)), pk)
 
     def pre_save(self, model_instance: Any, add: bool) -> Any:
         data = model_instance.__dict__

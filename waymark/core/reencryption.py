@@ -73,18 +73,20 @@ def batch_lock(connection: Any, table: EncryptedTable, after: Any, size: int = B
         return list(cursor.fetchall())
 
 
-def _converted(value: Any, place: crypto.Place, *, legacy: bool) -> Any:
-    """The value re-encrypted for `place` under the newest key, or the value if it already is."""
+def _converted(value: Any, binding: crypto.Binding, *, legacy: bool) -> Any:
+    """The value re-encrypted for `binding` under the newest key, or the value if it already is."""
     if value is None or value == "":
         return value
     if crypto.is_legacy(value):
         if legacy:
             return value
-        return crypto.encrypt(crypto.legacy_decrypt(value, place=place), place=place)
+        return crypto.encrypt(crypto.legacy_decrypt(value, binding=binding), binding=binding)
     if not legacy and crypto.is_current(value):
         return value
-    plaintext = crypto.decrypt(value, place=place)
-    return crypto.legacy_encrypt(plaintext) if legacy else crypto.encrypt(plaintext, place=place)
+    plaintext = crypto.decrypt(value, binding=binding)
+    return (
+        crypto.legacy_encrypt(plaintext) if legacy else crypto.encrypt(plaintext, binding=binding)
+    )
 
 
 def batch_write(
@@ -98,7 +100,7 @@ def batch_write(
         for pk, *values in rows:
             new = {
                 column: _converted(
-                    value, crypto.Place(table.table, column, pk, label), legacy=legacy
+                    value, crypto.Binding(table.table, column, pk, label), legacy=legacy
                 )
                 for column, label, value in zip(table.columns, table.labels, values, strict=True)
             }

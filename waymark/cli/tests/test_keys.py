@@ -133,8 +133,8 @@ def test_an_interrupted_rotation_finishes_when_run_again(settings, practitioner,
     )
     # One value under a key the rotation will not be given: it stops there.
     settings.WAYMARK_FIELD_KEYS = [KEY_C]
-    place = crypto.Place("people_youngperson", "family_name", person.pk)
-    _write_raw("people_youngperson", "family_name", person.pk, crypto.encrypt("Q", place=place))
+    binding = crypto.Binding("people_youngperson", "family_name", person.pk)
+    _write_raw("people_youngperson", "family_name", person.pk, crypto.encrypt("Q", binding=binding))
 
     settings.WAYMARK_FIELD_KEYS = [KEY_B, KEY_A]
     assert main(["keys", "rotate", "--quiet"]) == 1
