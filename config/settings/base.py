@@ -11,7 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import BASE_DIR, VAR_DIR, env
 
 SECRET_KEY = env.str("WAYMARK_SECRET_KEY", default="")
-# Field encryption (ADR 0006): Fernet keys, newest first, and the separate blind-index key.
+# Field encryption (ADRs 0006, 0011): Fernet-format keys, newest first (AES-256-GCM keys are
+# derived from them), and the separate blind-index key.
 WAYMARK_FIELD_KEYS: list[str] = env.list("WAYMARK_FIELD_KEYS", default=[])
 WAYMARK_BLIND_INDEX_KEY = env.str("WAYMARK_BLIND_INDEX_KEY", default="")
 # The audit trail (docs/how-to/audit.md), all held outside the database: the HMAC key of the

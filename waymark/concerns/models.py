@@ -6,7 +6,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from waymark.core.fields import EncryptedTextField
-from waymark.core.models import RELIABILITY_IN_WORDS, Reliability, TimeStampedModel
+from waymark.core.models import (
+    RELIABILITY_IN_WORDS,
+    EncryptedModel,
+    Reliability,
+    TimeStampedModel,
+)
 
 from .taxonomy import INDICATOR_LABELS, RiskCategory
 
@@ -40,7 +45,7 @@ class InvolvementRole(models.TextChoices):
     UNCLEAR = "unclear", "Unclear"
 
 
-class Concern(TimeStampedModel):
+class Concern(EncryptedModel, TimeStampedModel):
     """What someone saw, heard or was told, graded for reliability and handling."""
 
     reference = models.CharField(max_length=12, unique=True, editable=False)
@@ -359,7 +364,7 @@ class ConcernNotice(models.Model):
         )
 
 
-class ConcernDraft(models.Model):
+class ConcernDraft(EncryptedModel):
     """The answers to the concern form while the recorder checks them, before the concern exists.
 
     Held here, encrypted like the concern's own narrative, rather than in the session: the

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from waymark.core.fields import EncryptedCharField
-from waymark.core.models import TimeStampedModel
+from waymark.core.models import EncryptedModel, TimeStampedModel
 from waymark.core.validators import validate_latitude, validate_longitude, validate_postcode
 
 
@@ -39,7 +39,7 @@ class PlaceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Place(TimeStampedModel):
+class Place(EncryptedModel, TimeStampedModel):
     """A place where children spend time. A context in its own right, not only an address."""
 
     name = models.CharField(max_length=200)

@@ -1,8 +1,10 @@
 """Helpers for the migrations that encrypted existing columns in place (ADR 0006).
 
 They read and write the columns with plain SQL, not through the encrypted fields: when they run,
-a column may still hold plaintext. A value that is already a Fernet token is left as it is, so a
-migration interrupted and run again finishes the job. Works on SQLite and PostgreSQL.
+a column may still hold plaintext. They write the Fernet format of that time, which the core
+migration 0001 then converts to the current format (ADR 0011). A value that is already a Fernet
+token is left as it is, so a migration interrupted and run again finishes the job. Works on
+SQLite and PostgreSQL.
 """
 
 from collections.abc import Callable, Sequence
@@ -59,7 +61,7 @@ def plaintext(value: Any) -> str:
     if value is None:
         return ""
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return crypto.decrypt(text) if crypto.looks_encrypted(text) else text
+    return crypto.legacy_decrypt(text) if crypto.is_legacy(text) else text
 
 
 def encrypt_rows(
@@ -74,7 +76,7 @@ def encrypt_rows(
         for pk, values in batch:
             plain = {c: plaintext(v) for c, v in values.items()}
             row = {
-                c: v if v is None or crypto.looks_encrypted(str(v)) else _encrypt(plain[c])
+                c: v if v is None or crypto.is_legacy(str(v)) else _encrypt(plain[c])
                 for c, v in values.items()
             }
             if indexes is not None:
@@ -84,7 +86,7 @@ def encrypt_rows(
 
 
 def _encrypt(text: str) -> str:
-    return crypto.encrypt(text) if text else ""
+    return crypto.legacy_encrypt(text) if text else ""
 
 
 def decrypt_rows(schema_editor: Any, model: Any, columns: Sequence[str]) -> None:

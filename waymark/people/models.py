@@ -1,6 +1,6 @@
 import datetime
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from waymark.core.crypto import blind_index, normalise, words
 from waymark.core.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
-from waymark.core.models import Reliability, TimeStampedModel
+from waymark.core.models import EncryptedModel, EncryptedQuerySet, Reliability, TimeStampedModel
 from waymark.core.validators import validate_nhs_number, validate_upn
 
 
@@ -105,7 +105,7 @@ def young_person_set_blind_indexes(person: "YoungPerson") -> None:
     person.known_as_index = name_index(person.known_as or "", KNOWN_AS)
 
 
-class YoungPerson(TimeStampedModel):
+class YoungPerson(EncryptedModel, TimeStampedModel):
     """A child or young person. Lists and analytics use `reference`, never the name."""
 
     reference = models.CharField(max_length=12, unique=True, editable=False)
@@ -215,7 +215,7 @@ class AgeBand(models.TextChoices):
     NOT_KNOWN = "not_known", "Not known"
 
 
-class PersonOfConcern(TimeStampedModel):
+class PersonOfConcern(EncryptedModel, TimeStampedModel):
     """An adult or peer thought to pose a risk to children. Keep names to what is needed."""
 
     reference = models.CharField(max_length=12, unique=True, editable=False)
@@ -293,7 +293,7 @@ class PersonOfConcernNameWord(models.Model):
         return f"{self.person} name word"
 
 
-class Vehicle(TimeStampedModel):
+class Vehicle(EncryptedModel, TimeStampedModel):
     person = models.ForeignKey(PersonOfConcern, on_delete=models.CASCADE, related_name="vehicles")
     make = models.CharField(max_length=60, blank=True)
     colour = models.CharField(max_length=40, blank=True)
@@ -324,12 +324,12 @@ def vehicle_set_blind_indexes(vehicle: Vehicle) -> None:
     vehicle.registration_index = registration_index(vehicle.registration or "")
 
 
-class PersonFlagQuerySet(models.QuerySet["PersonFlag"]):
+class PersonFlagQuerySet(EncryptedQuerySet):
     def current(self, on: datetime.date | None = None) -> "PersonFlagQuerySet":
         return self.filter(review_by__gte=on or timezone.localdate())
 
 
-class PersonFlag(TimeStampedModel):
+class PersonFlag(EncryptedModel, TimeStampedModel):
     """A warning about a person of concern. It carries its source and expires at review-by."""
 
     class Kind(models.TextChoices):
@@ -351,7 +351,7 @@ class PersonFlag(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = PersonFlagQuerySet.as_manager()
+    objects: ClassVar = PersonFlagQuerySet.as_manager()
 
     class Meta:
         ordering = ["-review_by"]
