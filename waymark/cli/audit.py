@@ -90,6 +90,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    # Waymark's apps define Django models: imported once main() has set Django up.
     from waymark.audit.checkpoints import CheckpointError, checkpoint_store, checkpoint_write
 
     try:
@@ -107,6 +108,7 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_public_key(args: argparse.Namespace) -> int:
+    # Waymark's apps define Django models: imported once main() has set Django up.
     from waymark.audit.checkpoints import CheckpointError, public_key_text, signing_key
 
     try:

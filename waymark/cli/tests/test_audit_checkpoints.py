@@ -11,9 +11,8 @@ import pytest
 from waymark.audit.checkpoints import CheckpointError, _store, checkpoint_store, checkpoint_write
 from waymark.audit.models import AuditEvent
 from waymark.audit.services import audit_record
+from waymark.audit.tests.helpers import TABLE, rehash, tamper
 from waymark.cli import main
-
-from .helpers import TABLE, rehash, tamper
 
 pytestmark = pytest.mark.django_db
 
