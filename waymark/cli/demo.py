@@ -8,6 +8,7 @@ import argparse
 import ipaddress
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -77,10 +78,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     else:
         print(f"{TOWN} is already built (seed {seed}, scale {args.scale:g}); nothing to do.")
+    _checkpoint()
     if not args.then_serve:
         print_logins()
         print("Next: `waymark serve`, then open http://127.0.0.1:8000/")
     return 0
+
+
+def _checkpoint() -> None:
+    """Sign a checkpoint over the audit log as built, so `waymark audit verify` has one to check
+    against from the start (and an audit log from before keyed hashes is anchored)."""
+    # Waymark's apps define Django models: imported once main() has set Django up.
+    from waymark.audit.checkpoints import CheckpointError, checkpoint_write
+
+    try:
+        signed = checkpoint_write()
+    except (CheckpointError, ImproperlyConfigured) as exc:
+        raise CommandFailed(f"the audit log could not be checkpointed: {exc}", code=1) from exc
+    checkpoint = signed.checkpoint
+    print(
+        f"Signed audit checkpoint {checkpoint.sequence} over {checkpoint.count:,} events; "
+        "`waymark audit verify` checks the log against it."
+    )
 
 
 def print_logins() -> bool:

@@ -18,10 +18,16 @@ def test_demo_builds_once_and_prints_the_logins(settings, capsys):
     out = capsys.readouterr().out
     assert "Built Eastbridge" in out
     assert "practitioner" in out and "eastbridge-demo-2026" in out
+    assert "Signed audit checkpoint 1 over" in out
     concerns, agencies = Concern.objects.count(), Agency.objects.count()
     assert main(["demo", "--scale", "0.05", "--seed", "3", "--quiet"]) == 0
-    assert "already built" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "already built" in out and "Signed audit checkpoint 2 over" in out
     assert (Concern.objects.count(), Agency.objects.count()) == (concerns, agencies)
+    # The built town's audit log verifies against the checkpoints the demo signed.
+    assert main(["audit", "verify"]) == 0
+    out = capsys.readouterr().out
+    assert "The audit trail is intact" in out and "2 signed checkpoints" in out
 
 
 def test_demo_refuses_a_silly_scale(settings, capsys):
