@@ -13,7 +13,7 @@ from django_otp.oath import totp
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from waymark.accounts.models import AuthenticatorApp, BackupCode
+from waymark.accounts.models import AuthenticatorApp, BackupCode, BackupCodes
 from waymark.accounts.services import enrolment_code_issue
 from waymark.audit.models import AuditEvent
 
@@ -235,11 +235,19 @@ def test_the_api_refuses_a_session_without_two_factor_and_a_token_needs_the_code
     asked = {"username": practitioner.username, "password": PASSWORD}
     refused = APIClient().post("/api/token/", asked, format="json")
     assert refused.status_code == 400 and "otp_token" in refused.json()
-    wrong = APIClient().post("/api/token/", {**asked, "otp_token": "000000"}, format="json")
+    device = enrol(client, practitioner)
+    near = {code_for(device, steps) for steps in (-1, 0, 1, 2)}
+    wrong_code = next(c for c in ("000000", "111111", "222222") if c not in near)
+    wrong = APIClient().post("/api/token/", {**asked, "otp_token": wrong_code}, format="json")
     assert wrong.status_code == 400
     assert not Token.objects.filter(user=practitioner).exists()
+    # The wrong code is audited, and the event outlived the refused request.
+    failed = AuditEvent.objects.get(action="2fa_failed", actor=practitioner)
+    assert failed.purpose == "api: wrong code"
+    # The app's throttle made it wait after the wrong code; let it try again now.
+    device.refresh_from_db()
+    device.throttle_reset()
 
-    device = enrol(client, practitioner)
     token = APIClient().post(
         "/api/token/", {**asked, "otp_token": code_for(device, steps_ahead=1)}, format="json"
     )
@@ -275,3 +283,47 @@ def test_the_demo_says_loudly_when_two_factor_is_off(client, settings):
     assert "Two-factor authentication is switched off" not in (
         client.get(reverse("login")).content.decode()
     )
+
+
+def test_a_wrong_code_on_the_web_is_audited(client, practitioner):
+    device = enrol(client, practitioner)
+    client.post(reverse("logout"))
+    sign_in(client, practitioner)
+    near = {code_for(device, steps) for steps in (-1, 0, 1)}
+    wrong = next(c for c in ("000000", "111111", "222222") if c not in near)
+    client.post(reverse("two-factor"), {"code": wrong})
+    event = AuditEvent.objects.get(action="2fa_failed")
+    assert (event.actor, event.object_id, event.purpose) == (
+        practitioner,
+        str(practitioner.pk),
+        "web: wrong code",
+    )
+
+
+def test_wrong_codes_across_devices_lock_the_user_out_even_with_the_right_code(
+    client, practitioner, settings
+):
+    settings.WAYMARK_2FA_FAILURE_LIMIT = 3
+    device = enrol(client, practitioner)
+    client.post(reverse("logout"))
+    sign_in(client, practitioner)
+    # Backup codes go to one device, app codes to another: neither device's own throttle is hit
+    # often, but together they reach the user's limit.
+    for wrong in ("zzzzzzzz", "yyyyyyyy", "xxxxxxxx"):
+        client.post(reverse("two-factor"), {"code": wrong})
+        BackupCodes.objects.update(throttling_failure_count=0)
+    response = client.post(reverse("two-factor"), {"code": code_for(device, steps_ahead=1)})
+    assert response.status_code == 200
+    assert "Wait 15 minutes" in response.content.decode()
+    assert client.get(reverse("dashboard")).status_code == 302
+    assert AuditEvent.objects.filter(action="locked_out", actor=practitioner).count() == 1
+    assert AuditEvent.objects.filter(action="2fa_failed", actor=practitioner).count() == 4
+
+    # After the cool-off the right code works again, and clears the count.
+    practitioner.refresh_from_db()
+    practitioner.two_factor_failed_at -= settings.WAYMARK_2FA_COOLOFF
+    practitioner.save(update_fields=["two_factor_failed_at"])
+    response = client.post(reverse("two-factor"), {"code": code_for(device, steps_ahead=1)})
+    assert response.status_code == 302
+    practitioner.refresh_from_db()
+    assert practitioner.two_factor_failures == 0
