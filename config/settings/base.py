@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "waymark.core.middleware.RequestIdMiddleware",
     # Inside the request id: writes the reads of each response, once per object read.
     "waymark.audit.reads.AuditReadMiddleware",
+    # Likewise writes each refused request for a record, after the view's transaction.
+    "waymark.accounts.refusals.RefusedAccessAuditMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
