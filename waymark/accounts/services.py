@@ -239,6 +239,22 @@ def enrolment_code_issue(*, actor: User | None, user: User) -> str:
     return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
+@transaction.atomic
+def two_factor_reset(*, actor: User | None, user: User) -> int:
+    """Remove the user's authenticator apps and backup codes (a lost phone); returns how many.
+
+    The user can then set up a new app only with a new enrolment code.
+    """
+    devices: list[Device] = [
+        *AuthenticatorApp.objects.filter(user=user),
+        *BackupCodes.objects.filter(user=user),
+    ]
+    for device in devices:
+        audit_record(actor=actor, action="delete", obj=device, purpose="two-factor reset")
+        device.delete()
+    return len(devices)
+
+
 def enrolment_codes_expire() -> int:
     """Delete enrolment codes that have expired or been used; returns how many went.
 

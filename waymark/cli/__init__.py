@@ -3,7 +3,7 @@
     waymark demo [--scale N] [--seed S] [--reset]   build the synthetic town Eastbridge
     waymark serve [--host H] [--port P]             serve Waymark on this machine
     waymark createuser --username U --agency A --role R [--password-stdin] [--enrolment-code]
-    waymark enrolment-code --username U [--as U]     a one-use code to set up two-factor sign-in
+    waymark enrolment-code --username U [--as U] [--reset]   a code to set up two-factor sign-in
     waymark audit verify                            check the audit log's hash chain
     waymark keys rotate                             re-encrypt every field under the newest key
     waymark retention review|apply [--as-of D]      list or erase records past their retention

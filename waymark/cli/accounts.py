@@ -70,6 +70,11 @@ def add_commands(commands: Subcommands) -> None:
     )
     enrolment.add_argument("--username", required=True)
     enrolment.add_argument("--as", dest="as_user", metavar="USERNAME", default="")
+    enrolment.add_argument(
+        "--reset",
+        action="store_true",
+        help="first remove the user's authenticator app and backup codes (a lost phone)",
+    )
     enrolment.set_defaults(handler=cmd_enrolment_code)
 
 
@@ -124,7 +129,15 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 
 
 def cmd_enrolment_code(args: argparse.Namespace) -> int:
+    # Waymark's apps define Django models: imported once main() has set Django up.
+    from waymark.accounts.services import two_factor_reset
+
     actor = _active_user(args.as_user) if args.as_user else None
+    if args.reset:
+        if actor is not None:
+            raise CommandFailed("--reset is for the operator of the server: leave out --as")
+        removed = two_factor_reset(actor=None, user=_active_user(args.username))
+        print(f"Removed {removed} two-factor devices of {args.username.strip()}.")
     _print_enrolment_code(actor=actor, username=args.username)
     return 0
 

@@ -132,3 +132,14 @@ def test_expired_and_used_codes_are_cleared_and_counted(practitioner, outsider):
         == 1
     )
     assert EnrolmentCode.objects.get(user=outsider).matches(live.replace("-", ""))
+
+
+def test_a_lost_phone_is_reset_from_the_command_line_with_a_new_code(practitioner, capsys):
+    AuthenticatorApp.objects.create(user=practitioner, name="app", confirmed=True)
+    assert main(["enrolment-code", "--username", practitioner.username]) == 2
+    assert "already set up" in capsys.readouterr().err
+    assert main(["enrolment-code", "--username", practitioner.username, "--reset"]) == 0
+    assert "Removed 1 two-factor devices" in capsys.readouterr().out
+    assert not AuthenticatorApp.objects.exists()
+    assert EnrolmentCode.objects.filter(user=practitioner).count() == 1
+    assert AuditEvent.objects.filter(action="delete", purpose="two-factor reset").count() == 1
