@@ -125,7 +125,7 @@ def _two_factor_failed(*, user: User, purpose: str) -> None:
     user.two_factor_failed_at = timezone.now()
     user.save(update_fields=["two_factor_failures", "two_factor_failed_at"])
     audit_record(actor=user, action="2fa_failed", obj=user, purpose=purpose)
-    if user.two_factor_failures == settings.WAYMARK_2FA_FAILURE_LIMIT:
+    if user.two_factor_failures >= settings.WAYMARK_2FA_FAILURE_LIMIT:
         audit_record(
             actor=user, action="locked_out", obj=user, purpose="too many wrong two-factor codes"
         )
@@ -305,7 +305,7 @@ def two_factor_enrolment_start(*, user: User, enrolment_code: str) -> Authentica
     two-factor code.
     """
     if user_has_device(user, confirmed=True):
-        raise ValidationError(ALREADY_SET_UP)
+        raise ValidationError({"enrolment_code": ALREADY_SET_UP})
     raw = _normalise_enrolment_code(enrolment_code)
     with transaction.atomic():
         _lock_user(user)

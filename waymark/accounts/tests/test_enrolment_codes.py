@@ -10,7 +10,6 @@ from waymark.accounts.models import AuthenticatorApp, EnrolmentCode, Role
 from waymark.accounts.services import enrolment_code_issue, enrolment_codes_expire
 from waymark.accounts.tests.factories import UserFactory
 from waymark.audit.models import AuditEvent
-from waymark.cli import main
 
 pytestmark = pytest.mark.django_db
 
@@ -100,21 +99,6 @@ def test_a_wrong_expired_or_used_code_is_refused_and_audited(client, practitione
     assert code not in refused.get().purpose
 
 
-def test_a_new_code_cancels_the_old_one_and_the_cli_prints_it(practitioner, capsys):
-    first = enrolment_code_issue(actor=None, user=practitioner)
-    assert main(["enrolment-code", "--username", practitioner.username]) == 0
-    out = capsys.readouterr().out
-    second = out.split(": ")[1].split()[0]
-    assert len(second) == 14 and second != first
-    old, new = EnrolmentCode.objects.order_by("created_at")
-    assert old.matches(first.replace("-", "")) and old.expires_at <= timezone.now()
-    assert new.matches(second.replace("-", "")) and new.issued_by is None
-
-    # --as checks what that user may do: a practitioner may issue none.
-    assert main(["enrolment-code", "--username", practitioner.username, "--as", "nobody"]) == 2
-    assert "no active user called 'nobody'" in capsys.readouterr().err
-
-
 def test_no_code_for_a_user_who_already_has_an_app(practitioner):
     AuthenticatorApp.objects.create(user=practitioner, name="app", confirmed=True)
     with pytest.raises(Exception, match="already set up"):
@@ -132,14 +116,3 @@ def test_expired_and_used_codes_are_cleared_and_counted(practitioner, outsider):
         == 1
     )
     assert EnrolmentCode.objects.get(user=outsider).matches(live.replace("-", ""))
-
-
-def test_a_lost_phone_is_reset_from_the_command_line_with_a_new_code(practitioner, capsys):
-    AuthenticatorApp.objects.create(user=practitioner, name="app", confirmed=True)
-    assert main(["enrolment-code", "--username", practitioner.username]) == 2
-    assert "already set up" in capsys.readouterr().err
-    assert main(["enrolment-code", "--username", practitioner.username, "--reset"]) == 0
-    assert "Removed 1 two-factor devices" in capsys.readouterr().out
-    assert not AuthenticatorApp.objects.exists()
-    assert EnrolmentCode.objects.filter(user=practitioner).count() == 1
-    assert AuditEvent.objects.filter(action="delete", purpose="two-factor reset").count() == 1
