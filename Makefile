@@ -22,6 +22,9 @@ SCALE ?=
 SEED ?=
 PORT ?=
 PYTEST_ARGS ?=
+# Test processes running side by side (pytest-xdist): one per core by default; 0 runs the suite in
+# this process, e.g. to use a debugger.
+TEST_WORKERS ?= auto
 
 # Stamps live inside the directories they describe, so deleting .venv or node_modules
 # forces a reinstall, and a change to pyproject.toml or package-lock.json does too.
@@ -42,7 +45,7 @@ SYSTEM_PACKAGE_GOALS := all $(filter demo test,$(MAKECMDGOALS))
 help:
 	@echo "make install   system packages, .venv, Python and npm dependencies, compiled CSS"
 	@echo "make demo      build the demo town and serve it (SCALE=, SEED=, PORT=)"
-	@echo "make test      run pytest (PYTEST_ARGS=; DATABASE_URL= for PostgreSQL)"
+	@echo "make test      run pytest (PYTEST_ARGS=, TEST_WORKERS=; DATABASE_URL= for PostgreSQL)"
 	@echo "make lint      ruff, ruff format --check, mypy, lint-imports, makemigrations --check, bandit"
 	@echo "make bench     run the benchmarks in bench/"
 	@echo "make clean     remove var/ and install stamps"
@@ -82,7 +85,7 @@ demo: install
 # DATABASE_URL, when set in the environment, is read by the settings (PostgreSQL in CI).
 test: install
 	@echo "Database: $${DATABASE_URL:-SQLite (default)}" | sed -E 's#://([^:@/]+):[^@]*@#://\1:***@#'
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # --- lint ----------------------------------------------------------------------------------
 

@@ -30,3 +30,10 @@ def api(practitioner):
     from waymark.core.tests.helpers import client_for
 
     return client_for(practitioner)
+
+
+@pytest.fixture(autouse=True)
+def audit_checkpoints(settings, tmp_path_factory):
+    """A checkpoint directory of each test's own: checkpoints are files, outside the database."""
+    settings.WAYMARK_AUDIT_CHECKPOINTS = tmp_path_factory.mktemp("audit-checkpoints")
+    return settings.WAYMARK_AUDIT_CHECKPOINTS

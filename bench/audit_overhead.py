@@ -1,7 +1,7 @@
 """Audit overhead: the young person page and API, with the audit trail on and off, in one run.
 
-Issue 3, acceptance point 6: reading a young person writes a hash-chained audit event (it takes
-the chain lock, reads the chain head, hashes, inserts), and that may cost at most 15% at p50.
+Reading a young person writes a hash-chained audit event (it takes the chain lock, reads the
+chain head, computes its HMAC, inserts), and that may cost at most 15% at p50.
 
 What it does
 ------------
@@ -13,14 +13,15 @@ What it does
    process: no server, no network, no password hashing.
 3. Picks young people the practitioner may see (`young_person_list_visible_to`), with a fixed seed.
 4. Times GET /young-people/<ref>/ (web page) and GET /api/young-people/<ref>/ (API) with the
-   real code ("on") and with `audit_record` and `audit_record_many` replaced by no-ops ("off").
+   real code ("on") and with `audit_record`, `audit_record_many` and `audit_record_events`
+   replaced by no-ops ("off").
    The no-ops are put wherever those functions are looked up: in `waymark.audit.services` and
    in every module that imported them by name (found by identity, not by a hand-kept list).
    After a warm-up, each round runs the four cells (endpoint x arm) once, in an order shuffled
    with a fixed seed, so drift (caches, the growing audit table, the machine) falls on both arms.
-5. Checks the "on" arm wrote exactly one audit event per request and the "off" arm none, then
-   prints p50 and p95 per endpoint and arm, the ratios on/off, and PASS or FAIL against the
-   target. It exits 0 whatever the result, unless --check is given.
+5. Checks every "on" request wrote audit events (one per record the response shows) and no
+   "off" request did, then prints p50 and p95 per endpoint and arm, the ratios on/off, and PASS
+   or FAIL against the target. It exits 0 whatever the result, unless --check is given.
 
 Run it with `make bench`, or:
 
@@ -110,6 +111,10 @@ def configure_environment() -> None:
     os.environ.setdefault("WAYMARK_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("WAYMARK_FIELD_KEYS", _bench_key("field"))
     os.environ.setdefault("WAYMARK_BLIND_INDEX_KEY", _bench_key("blind index"))
+    # The audit chain's HMAC key must outlive the run too: the scratch town's events keep their
+    # hashes. The checkpoint signing key is not used, but is set so that var/ is left alone.
+    os.environ.setdefault("WAYMARK_AUDIT_KEY", _bench_key("audit"))
+    os.environ.setdefault("WAYMARK_AUDIT_SIGNING_KEY", _bench_key("audit signing"))
     if str(BASE_DIR) not in sys.path:
         sys.path.insert(0, str(BASE_DIR))
     # WhiteNoise warns that var/static (collectstatic's output) is missing; the pages do not
@@ -190,9 +195,14 @@ def _audit_record_many_off(**kwargs: Any) -> None:
     return None
 
 
+def _audit_record_events_off(**kwargs: Any) -> None:
+    return None
+
+
 @dataclass
 class AuditSwitch:
-    """Where `audit_record` and `audit_record_many` are looked up, and no-ops to put there."""
+    """Where `audit_record`, `audit_record_many` and `audit_record_events` (which writes the
+    reads collected during a request) are looked up, and no-ops to put there."""
 
     replacements: dict[Callable[..., Any], Callable[..., Any]]
     sites: list[tuple[ModuleType, str, Callable[..., Any]]] = field(default_factory=list)
@@ -206,6 +216,7 @@ class AuditSwitch:
             {
                 services.audit_record: _audit_record_off,
                 services.audit_record_many: _audit_record_many_off,
+                services.audit_record_events: _audit_record_events_off,
             }
         )
         for module_name, module in sorted(sys.modules.items()):
@@ -246,8 +257,9 @@ class Measurement:
     # Milliseconds per (endpoint, arm), in round order: sample i of "on" and of "off" read the
     # same young person in the same round, so their difference is a paired one.
     samples: dict[tuple[str, str], list[float]]
-    events_written: int
-    events_expected: int
+    events_on: int
+    events_off: int
+    unaudited: int
 
     def paired_p50_delta(self, endpoint: str) -> float:
         on, off = self.samples[(endpoint, "on")], self.samples[(endpoint, "off")]
@@ -270,7 +282,8 @@ def measure(
             raise SystemExit(f"GET {url} answered {response.status_code}, not 200")
         return elapsed * 1000
 
-    events_before = AuditEvent.objects.count()
+    written = {arm: 0 for arm in ARMS}
+    unaudited = 0  # "on" requests that wrote no event
     rounds = args.warmup + args.requests
     for round_number in range(rounds):
         if round_number == args.warmup:
@@ -280,6 +293,7 @@ def measure(
         rng.shuffle(order)
         for endpoint, arm in order:
             url = ENDPOINTS[endpoint].format(ref=ref)
+            before = AuditEvent.objects.count()
             if arm == "on":
                 elapsed = timed_get(url)
             else:
@@ -287,11 +301,16 @@ def measure(
                     elapsed = timed_get(url)
             if round_number >= args.warmup:
                 samples[(endpoint, arm)].append(elapsed)
+            # Not timed. An "on" request writes one event per record it shows (the young person,
+            # and the concerns and people its page names), an "off" request none.
+            count = AuditEvent.objects.count() - before
+            written[arm] += count
+            unaudited += arm == "on" and count == 0
     return Measurement(
         samples=samples,
-        events_written=AuditEvent.objects.count() - events_before,
-        # One event per "on" request, none per "off" request.
-        events_expected=rounds * len(ENDPOINTS),
+        events_on=written["on"],
+        events_off=written["off"],
+        unaudited=unaudited,
     )
 
 
@@ -303,8 +322,8 @@ def report(result: Measurement, *, header: list[str], vendor: str) -> bool:
     for line in header:
         print(line)
     print(
-        f"Audit log  {result.events_written} events written, {result.events_expected} expected "
-        "(one per 'on' request)"
+        f"Audit log  {result.events_on} events written by 'on' requests ({result.unaudited} "
+        f"wrote none), {result.events_off} by 'off' requests"
     )
     print("-" * width)
     print(
@@ -324,12 +343,12 @@ def report(result: Measurement, *, header: list[str], vendor: str) -> bool:
         print(f"{endpoint:<10} {'off':<4} {len(off):>5} {p50(off):>8.2f} {p95(off):>8.2f}")
     print("-" * width)
     print("paired Δ: median over rounds of (on - off) for the same young person, in ms")
-    complete = result.events_written == result.events_expected
+    complete = result.unaudited == 0 and result.events_off == 0
     passed = complete and worst <= TARGET_P50_OVERHEAD
     print(
         f"{'PASS' if passed else 'FAIL'}: worst audit overhead at p50 is {worst:+.1%}; "
         f"target at most {TARGET_P50_OVERHEAD:.0%} ({vendor})"
-        + ("" if complete else ". The audit log did not get one event per 'on' request.")
+        + ("" if complete else ". Not every 'on' request, or some 'off' request, wrote events.")
     )
     print("=" * width)
     return passed

@@ -25,6 +25,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.html import escape
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from waymark.accounts.models import Role
@@ -158,6 +159,8 @@ class Route:
     extra: dict = field(default_factory=dict)
     # How a POST's data is sent: JSON for the API, "multipart" for a web form.
     format: str = "json"
+    # Signed in with an API token rather than a session.
+    token: bool = False
 
 
 def yp(w: World) -> str:
@@ -388,6 +391,10 @@ ROUTES: dict[str, Route] = {
         public=True,
         data=lambda w: {"username": "sam", "password": "correct-horse-battery"},
     ),
+    # Revoking the token the request is signed with: only a token can.
+    "api:token-revoke": Route(lambda w: "/api/token/revoke/", method="post", token=True, ok=(204,)),
+    # Revoking all of one's own tokens: with a token or a signed-in session.
+    "api:token-revoke-all": Route(lambda w: "/api/token/revoke-all/", method="post", ok=(204,)),
     "api:api-root": Route(lambda w: "/api/"),
     "api:agency-list": Route(lambda w: "/api/agencies/"),
     "api:agency-detail": Route(lambda w: f"/api/agencies/{w.agency.pk}/"),
@@ -595,9 +602,11 @@ def _call(client: Any, route: Route, w: World) -> Any:
     return client.get(url)
 
 
-def _client(user: Any = None) -> APIClient:
+def _client(user: Any = None, *, token: bool = False) -> APIClient:
     client = APIClient()
-    if user is not None:
+    if user is not None and token:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
+    elif user is not None:
         client.force_login(user)
     return client
 
@@ -645,7 +654,7 @@ def test_anonymous_users_are_refused(world, name, route):
 
 @pytest.mark.parametrize(("name", "route"), CASES, ids=[c[0] for c in CASES])
 def test_another_agency_without_involvement_sees_no_identifying_data(world, name, route):
-    response = _call(_client(world.outsider), route, world)
+    response = _call(_client(world.outsider, token=route.token), route, world)
     assert response.status_code < 500
     if route.record:
         assert response.status_code in (403, 404)
@@ -660,7 +669,9 @@ def test_another_agency_without_involvement_sees_no_identifying_data(world, name
 @pytest.mark.parametrize(("name", "route"), CASES, ids=[c[0] for c in CASES])
 def test_the_permitted_user_gets_it_and_personal_reads_are_audited(world, name, route):
     user = getattr(world, route.user)
-    client = _client(user)  # signing in is audited too: count only what the request writes
+    client = _client(
+        user, token=route.token
+    )  # signing in is audited too: count only what the request writes
     before = AuditEvent.objects.filter(actor=user).count()
     response = _call(client, route, world)
     assert response.status_code in route.ok, _body(response)[:500]
@@ -676,7 +687,7 @@ def test_the_permitted_users_response_audits_each_record_it_shows(world, name, r
     """Whatever a response shows of a record (a name, a date of birth, an NHS number, a
     narrative), that request wrote an audit event for that record: one, not one per mention."""
     user = getattr(world, route.user)
-    response = _call(_client(user), route, world)
+    response = _call(_client(user, token=route.token), route, world)
     assert response.status_code in route.ok, _body(response)[:500]
     body = _body(response)
     if route.method == "get" and name == "search":

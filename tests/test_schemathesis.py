@@ -22,7 +22,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
@@ -75,7 +75,7 @@ def token(db, practitioner, connection_kept):
         place=place,
         persons_of_concern=[flag.person],
     )
-    return Token.objects.create(user=practitioner).key
+    return AuthToken.objects.create(user=practitioner)[1]
 
 
 # The schema as drf-spectacular serves it at /api/schema/, generated here (the route needs a

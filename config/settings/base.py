@@ -2,6 +2,8 @@
 
 import re
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -12,6 +14,15 @@ SECRET_KEY = env.str("WAYMARK_SECRET_KEY", default="")
 # Field encryption (ADR 0006): Fernet keys, newest first, and the separate blind-index key.
 WAYMARK_FIELD_KEYS: list[str] = env.list("WAYMARK_FIELD_KEYS", default=[])
 WAYMARK_BLIND_INDEX_KEY = env.str("WAYMARK_BLIND_INDEX_KEY", default="")
+# The audit trail (docs/how-to/audit.md), all held outside the database: the HMAC key of the
+# event chain; the Ed25519 key that signs checkpoints (only `waymark audit checkpoint` needs it)
+# or its public half, which is enough to verify them; and the directory the checkpoints go to.
+WAYMARK_AUDIT_KEY = env.str("WAYMARK_AUDIT_KEY", default="")
+WAYMARK_AUDIT_SIGNING_KEY = env.str("WAYMARK_AUDIT_SIGNING_KEY", default="")
+WAYMARK_AUDIT_VERIFY_KEY = env.str("WAYMARK_AUDIT_VERIFY_KEY", default="")
+WAYMARK_AUDIT_CHECKPOINTS = Path(
+    env.str("WAYMARK_AUDIT_CHECKPOINTS", default=str(VAR_DIR / "audit-checkpoints"))
+)
 DEBUG = False
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[])
 
@@ -25,7 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "govuk_frontend_django",
@@ -230,7 +241,7 @@ def _rate(name: str, default: str) -> str:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "waymark.accounts.authentication.VerifiedSessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
@@ -259,6 +270,18 @@ REST_FRAMEWORK = {
     # the first of them saw (as for sign-in lockout); None means REMOTE_ADDR.
     "NUM_PROXIES": WAYMARK_PROXY_COUNT or None,
 }
+# API tokens (django-rest-knox; ADR 0012): the database keeps only a SHA-512 digest of each token,
+# which expires a fixed time after it is issued (no sliding renewal), and a user holds only a few
+# live tokens at once.
+WAYMARK_API_TOKEN_TTL_HOURS = env.int("WAYMARK_API_TOKEN_TTL_HOURS", default=8)
+if not 1 <= WAYMARK_API_TOKEN_TTL_HOURS <= 24:
+    raise ImproperlyConfigured("WAYMARK_API_TOKEN_TTL_HOURS must be a whole number from 1 to 24")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=WAYMARK_API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": 3,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Waymark API",
     "DESCRIPTION": (
@@ -277,12 +300,25 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("WAYMARK_LOG_LEVEL", default="WARNING")},
+    # Each signed audit checkpoint, one line of JSON, for a log store outside the database. Not
+    # passed on to the console: `waymark audit checkpoint` prints it already.
+    "loggers": {"waymark.audit.checkpoint": {"level": "INFO", "propagate": False}},
 }
+# A copy of each checkpoint to syslog: a socket path such as /dev/log, or host:port (UDP).
+WAYMARK_AUDIT_SYSLOG = env.str("WAYMARK_AUDIT_SYSLOG", default="")
+if WAYMARK_AUDIT_SYSLOG:
+    _host, _, _port = WAYMARK_AUDIT_SYSLOG.rpartition(":")
+    LOGGING["handlers"]["audit_syslog"] = {
+        "class": "logging.handlers.SysLogHandler",
+        "address": (_host, int(_port)) if _host and _port.isdigit() else WAYMARK_AUDIT_SYSLOG,
+        "facility": "auth",
+    }
+    LOGGING["loggers"]["waymark.audit.checkpoint"]["handlers"] = ["audit_syslog"]
 
 # Django's admin site at /admin/ (read-only: see waymark/core/admin.py). On here; production
 # switches it off unless WAYMARK_ADMIN_ENABLED is true.

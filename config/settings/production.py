@@ -1,6 +1,9 @@
 """Production: every secret comes from the environment, and nothing starts without them."""
 
+import base64
+
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import VAR_DIR, env
@@ -30,6 +33,63 @@ if len(WAYMARK_BLIND_INDEX_KEY) < 32 or WAYMARK_BLIND_INDEX_KEY in WAYMARK_FIELD
         "WAYMARK_BLIND_INDEX_KEY must be a random value of at least 32 characters, "
         "different from every field-encryption key."
     )
+WAYMARK_AUDIT_KEY = env.str("WAYMARK_AUDIT_KEY", default="")
+if len(WAYMARK_AUDIT_KEY) < 32 or WAYMARK_AUDIT_KEY in (
+    SECRET_KEY,
+    WAYMARK_BLIND_INDEX_KEY,
+    *WAYMARK_FIELD_KEYS,
+):
+    raise ImproperlyConfigured(
+        "WAYMARK_AUDIT_KEY must be a random value of at least 32 characters, different from "
+        "the secret key, the blind-index key and every field-encryption key."
+    )
+
+
+def _ed25519_key(name: str, value: str, private: bool) -> bytes:
+    try:
+        # Standard or URL-safe base64.
+        raw = base64.b64decode(value.strip().replace("-", "+").replace("_", "/"), validate=True)
+        if private:
+            Ed25519PrivateKey.from_private_bytes(raw)
+        else:
+            Ed25519PublicKey.from_public_bytes(raw)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be the base64 of a 32-byte Ed25519 key (see .env.example)."
+        ) from None
+    return raw
+
+
+# Checkpoints (docs/how-to/audit.md). The signing key is needed only where `waymark audit
+# checkpoint` runs, so the web servers need not hold it; its public half, which verifies
+# checkpoints and is no secret, must be set wherever the signing key is not.
+WAYMARK_AUDIT_SIGNING_KEY = env.str("WAYMARK_AUDIT_SIGNING_KEY", default="")
+WAYMARK_AUDIT_VERIFY_KEY = env.str("WAYMARK_AUDIT_VERIFY_KEY", default="")
+if not (WAYMARK_AUDIT_SIGNING_KEY or WAYMARK_AUDIT_VERIFY_KEY):
+    raise ImproperlyConfigured(
+        "WAYMARK_AUDIT_VERIFY_KEY must be set wherever WAYMARK_AUDIT_SIGNING_KEY is not "
+        "(see .env.example)."
+    )
+if WAYMARK_AUDIT_SIGNING_KEY:
+    _signing = _ed25519_key("WAYMARK_AUDIT_SIGNING_KEY", WAYMARK_AUDIT_SIGNING_KEY, private=True)
+    if WAYMARK_AUDIT_SIGNING_KEY in (
+        SECRET_KEY,
+        WAYMARK_BLIND_INDEX_KEY,
+        WAYMARK_AUDIT_KEY,
+        *WAYMARK_FIELD_KEYS,
+    ):
+        raise ImproperlyConfigured("WAYMARK_AUDIT_SIGNING_KEY must differ from every other key.")
+    if (
+        WAYMARK_AUDIT_VERIFY_KEY
+        and _ed25519_key("WAYMARK_AUDIT_VERIFY_KEY", WAYMARK_AUDIT_VERIFY_KEY, private=False)
+        != Ed25519PrivateKey.from_private_bytes(_signing).public_key().public_bytes_raw()
+    ):
+        raise ImproperlyConfigured(
+            "WAYMARK_AUDIT_VERIFY_KEY is not the public half of WAYMARK_AUDIT_SIGNING_KEY."
+        )
+else:
+    _ed25519_key("WAYMARK_AUDIT_VERIFY_KEY", WAYMARK_AUDIT_VERIFY_KEY, private=False)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names Waymark is served on.")

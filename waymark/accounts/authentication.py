@@ -1,7 +1,9 @@
 """API authentication: a browser session counts only once it has passed two-factor authentication.
 
-Token authentication is unchanged: a token is issued for a username and password at /api/token/
-(ADR 0005 records this gap).
+The other way in is an API token (django-rest-knox's `TokenAuthentication`, ADR 0012): issued at
+/api/token/ for a username, a password and, wherever two-factor sign-in is required, a current
+code (waymark.accounts.api); stored only as a digest; expiring WAYMARK_API_TOKEN_TTL_HOURS after
+issue; revoked at /api/token/revoke/ and /api/token/revoke-all/.
 """
 
 from typing import Any

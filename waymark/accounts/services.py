@@ -1,11 +1,12 @@
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_otp import devices_for_user, user_has_device
 from django_otp.models import Device
@@ -255,19 +256,17 @@ def two_factor_reset(*, actor: User | None, user: User) -> int:
     return len(devices)
 
 
-def enrolment_codes_expire() -> int:
+def enrolment_codes_expire(*, now: datetime | None = None) -> int:
     """Delete enrolment codes that have expired or been used; returns how many went.
 
-    For scheduled maintenance: a used or expired code can do nothing, and its hash is one more
-    thing to keep. Each deletion is audited.
+    A step of `waymark maintenance`: a used or expired code can do nothing, and its hash is one
+    more thing to keep. Each deletion is audited.
     """
+    lapsed = Q(expires_at__lte=now or timezone.now()) | Q(used_at__isnull=False)
     with transaction.atomic():
         gone = list(
-            EnrolmentCode.objects.filter(expires_at__lte=timezone.now()).values_list(
-                "pk", flat=True
-            )
-        ) + list(EnrolmentCode.objects.filter(used_at__isnull=False).values_list("pk", flat=True))
-        gone = sorted(set(gone))
+            EnrolmentCode.objects.filter(lapsed).order_by("pk").values_list("pk", flat=True)
+        )
         EnrolmentCode.objects.filter(pk__in=gone).delete()
         audit_record_events(
             events=[

@@ -24,9 +24,10 @@ class AuditAction(models.TextChoices):
 class AuditEvent(models.Model):
     """One write or read of a record. Field names are kept, never field values.
 
-    Events form a hash chain (see `waymark.audit.chain`): each stores the hash of the event
-    before it. Write them only through `waymark.audit.services`, which takes the chain lock. On
-    PostgreSQL a trigger refuses UPDATE and DELETE of these rows (migration 0004).
+    Events form a keyed hash chain (see `waymark.audit.chain`): each stores the hash of the
+    event before it, and signed checkpoints kept outside the database fix its head from time to
+    time (`waymark.audit.checkpoints`). Write them only through `waymark.audit.services`, which takes the chain lock. On
+    PostgreSQL a trigger refuses UPDATE and DELETE of these rows (migration 0003).
     """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -44,6 +45,9 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=32, blank=True)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
+    # The canonical form the hash uses (`waymark.audit.chain`): 2, keyed, for every new event;
+    # 1, unkeyed, for events written before the audit key, which only a checkpoint vouches for.
+    hash_version = models.PositiveSmallIntegerField(default=2, editable=False)
 
     class Meta:
         ordering = ["id"]

@@ -12,20 +12,23 @@ transaction ends:
   one write lock, so the head read here cannot go stale before the insert.
 
 Either way the unique constraint on prev_hash refuses a fork if anything writes without the lock.
+
+Each hash is an HMAC under the audit key (`WAYMARK_AUDIT_KEY`), held outside the database.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from waymark.core.actors import signed_in_or_none
 from waymark.core.middleware import current_request_id
 
-from .chain import GENESIS_HASH, event_hash
+from .chain import GENESIS_HASH, HASH_VERSION, event_hash
 from .models import AuditAction, AuditEvent, LawfulBasis, ShareRecord
 
 if TYPE_CHECKING:  # annotations only: accounts sits above audit
@@ -37,6 +40,17 @@ AUDIT_CHAIN_LOCK = 0x5741594D41524B01
 
 def _object_type(obj: models.Model) -> str:
     return obj._meta.label_lower
+
+
+def audit_key() -> bytes:
+    """The HMAC key of the audit chain, from the settings (never from the database)."""
+    key: str = settings.WAYMARK_AUDIT_KEY
+    if not key:
+        raise ImproperlyConfigured(
+            "WAYMARK_AUDIT_KEY is not set: audit events cannot be written or checked without it "
+            "(see .env.example)."
+        )
+    return key.encode()
 
 
 def _chain_head(using: str) -> str:
@@ -54,10 +68,13 @@ def _chain_head(using: str) -> str:
 
 
 def _chain(events: Sequence[AuditEvent], using: str) -> None:
+    key = audit_key()
     prev_hash = _chain_head(using)
     for event in events:
         event.prev_hash = prev_hash
+        event.hash_version = HASH_VERSION
         event.hash = prev_hash = event_hash(
+            key=key,
             at=event.at,
             actor_id=event.actor_id,
             agency_id=event.agency_id,

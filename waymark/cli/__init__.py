@@ -4,11 +4,13 @@
     waymark serve [--host H] [--port P]             serve Waymark on this machine
     waymark createuser --username U --agency A --role R [--password-stdin] [--enrolment-code]
     waymark enrolment-code --username U [--as U] [--reset]   a code to set up two-factor sign-in
-    waymark audit verify                            check the audit log's hash chain
+    waymark audit verify                            check the audit trail and its checkpoints
+    waymark audit checkpoint                        sign a checkpoint of the audit log
     waymark keys rotate                             re-encrypt every field under the newest key
     waymark retention review|apply [--as-of D]      list or erase records past their retention
     waymark retention hold|lift ... --as U          place or lift a legal hold
     waymark sar YP-REF --as U [--out DIR]           subject access export (JSON and HTML)
+    waymark maintenance                             delete expired sessions, tokens and drafts
     waymark hotspots|emerging-hotspots|near-repeat|peer-groups ...   analysis of CSV files
     waymark manage <django command> ...             any Django management command
 
@@ -17,8 +19,9 @@ machine) end with one line on stderr and exit code 2; nothing is written.
 
 Layout: this module holds `main` and builds the parser; `errors` holds `CommandFailed`; `io` the
 argument types, the CSV readers and the atomic file writer; and each command group has its own
-module (`demo`, `accounts`, `audit`, `keys`, `records`, `hotspots`, `near_repeat`,
-`peer_groups`), which adds its commands with `add_commands` and handles them with `cmd_*`.
+module (`demo`, `accounts`, `audit`, `keys`, `records`, `maintenance`, `hotspots`,
+`near_repeat`, `peer_groups`), which adds its commands with `add_commands` and handles them with
+`cmd_*`.
 
 Imports are at the top of each module, except two kinds, which a handler imports itself with a
 one-line comment saying which:
@@ -41,7 +44,17 @@ import django
 from django.core.management import execute_from_command_line
 from django.db import DatabaseError
 
-from waymark.cli import accounts, audit, demo, hotspots, keys, near_repeat, peer_groups, records
+from waymark.cli import (
+    accounts,
+    audit,
+    demo,
+    hotspots,
+    keys,
+    maintenance,
+    near_repeat,
+    peer_groups,
+    records,
+)
 from waymark.cli.errors import EXIT_USAGE, CommandFailed
 
 
@@ -93,9 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="<command>")
     demo.add_commands(commands)  # demo, serve
     accounts.add_commands(commands)  # createagency, createuser
-    audit.add_commands(commands)  # audit verify
+    audit.add_commands(commands)  # audit verify, checkpoint, public-key
     keys.add_commands(commands)  # keys rotate
     records.add_commands(commands)  # retention review/apply/hold/lift, sar
+    maintenance.add_commands(commands)  # maintenance
     hotspots.add_commands(commands)  # hotspots, emerging-hotspots (no database)
     near_repeat.add_commands(commands)  # near-repeat (no database)
     peer_groups.add_commands(commands)  # peer-groups (no database)

@@ -357,3 +357,26 @@ class ConcernNotice(models.Model):
             f"New information from {self.concern.recording_agency} "
             f"about {self.young_person.reference}"
         )
+
+
+class ConcernDraft(models.Model):
+    """The answers to the concern form while the recorder checks them, before the concern exists.
+
+    Held here, encrypted like the concern's own narrative, rather than in the session: the
+    session table is not encrypted. The session keeps only this row's number. A draft belongs to
+    the user who wrote it, lapses with their session (`expires_at`, moved on at each save), and
+    is deleted when the concern is recorded or the user signs out; `waymark maintenance` deletes
+    any that lapsed.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The form's answers as JSON: {field name: [values]}.
+    payload = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"Draft concern {self.pk} of user {self.user_id}"

@@ -16,6 +16,7 @@ from waymark.core.models import Reliability
 from waymark.people.forms import DecisionForm
 from waymark.people.naming import people_shown, persons_of_concern_shown
 
+from .drafts import concern_draft_delete, concern_draft_get, concern_draft_save
 from .forms import ConcernForm
 from .models import AssociationKind, InvolvementRole
 from .selectors import (
@@ -26,7 +27,13 @@ from .selectors import (
 from .services import association_review, concern_notice_dismiss, concern_record
 from .taxonomy import INDICATOR_LABELS, RiskCategory
 
-DRAFT_KEY = "concern_draft"
+# The session holds the number of the user's draft (waymark.concerns.drafts), never its answers.
+DRAFT_KEY = "concern_draft_id"
+
+
+def _draft_id(request: HttpRequest) -> int | None:
+    value = request.session.get(DRAFT_KEY)
+    return value if isinstance(value, int) else None
 
 
 @login_required
@@ -36,14 +43,26 @@ def concern_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ConcernForm(request.POST, user=request.user)
         if form.is_valid():
-            request.session[DRAFT_KEY] = {k: request.POST.getlist(k) for k in request.POST}
+            answers = {
+                k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"
+            }
+            request.session[DRAFT_KEY] = concern_draft_save(
+                user=request.user,
+                answers=answers,
+                draft_id=_draft_id(request),
+            )
             return redirect("concern-check")
     else:
-        draft = request.session.get(DRAFT_KEY) if request.GET.get("change") else None
+        draft = (
+            concern_draft_get(user=request.user, draft_id=_draft_id(request))
+            if request.GET.get("change")
+            else None
+        )
         if draft:
             form = ConcernForm(_as_querydict(draft), user=request.user)
             form.is_valid()
         else:
+            concern_draft_delete(user=request.user, draft_id=_draft_id(request))
             request.session.pop(DRAFT_KEY, None)
             initial: dict[str, Any] = {}
             if request.GET.get("young_person"):
@@ -65,8 +84,9 @@ def _as_querydict(draft: dict[str, list[str]]) -> Any:
 @permission_required("concerns.add_concern", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def concern_check(request: HttpRequest) -> HttpResponse:
-    draft = request.session.get(DRAFT_KEY)
+    draft = concern_draft_get(user=request.user, draft_id=_draft_id(request))
     if not draft:
+        request.session.pop(DRAFT_KEY, None)
         return redirect("concern-new")
     form = ConcernForm(_as_querydict(draft), user=request.user)
     if not form.is_valid() or form.input is None:
@@ -78,6 +98,8 @@ def concern_check(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form_add_service_errors(form, exc)
             return render(request, "concerns/concern_form.html", {"form": form})
+        # In the concern's own transaction (ATOMIC_REQUESTS): recorded, the draft is gone.
+        concern_draft_delete(user=request.user, draft_id=_draft_id(request))
         del request.session[DRAFT_KEY]
         messages.success(request, f"Concern {concern.reference} recorded")
         return redirect("concern-detail", reference=concern.reference)

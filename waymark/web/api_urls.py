@@ -6,7 +6,12 @@ from drf_spectacular.views import (
 from rest_framework import routers
 from rest_framework.permissions import IsAuthenticated
 
-from waymark.accounts.api import AgencyViewSet, obtain_auth_token
+from waymark.accounts.api import (
+    AgencyViewSet,
+    TokenRevokeAllView,
+    TokenRevokeView,
+    obtain_auth_token,
+)
 from waymark.concerns.api import (
     AssociationViewSet,
     ConcernViewSet,
@@ -66,6 +71,8 @@ urlpatterns = [
     # The split view serves its start-up script from this origin, which the CSP allows.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("token/", obtain_auth_token, name="token"),
+    path("token/revoke/", TokenRevokeView.as_view(), name="token-revoke"),
+    path("token/revoke-all/", TokenRevokeAllView.as_view(), name="token-revoke-all"),
     # The analysis of places: aggregates over concerns, by H3 cell (see contexts/place_analysis/api.py).
     path(
         "place-analysis/hotspots/",

@@ -1,5 +1,5 @@
 """Authenticator apps and backup codes kept by earlier versions in django-otp's plaintext tables
-move into Waymark's own devices (migration 0003), and the plaintext rows go."""
+move into Waymark's own devices (migration 0004), and the plaintext rows go."""
 
 import importlib
 from types import SimpleNamespace
@@ -13,7 +13,7 @@ from waymark.accounts.services import two_factor_verify
 
 pytestmark = pytest.mark.django_db
 
-MIGRATION = "0003_two_factor_devices_from_django_otp"
+MIGRATION = "0004_two_factor_devices_from_django_otp"
 KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key
 
 

@@ -1,5 +1,6 @@
 """Sessions, response headers and Django's deployment checks."""
 
+import base64
 import datetime
 import json
 import os
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
@@ -86,6 +88,11 @@ def _production_env(tmp_path, **overrides):
         WAYMARK_SECRET_KEY=secrets.token_urlsafe(45)[:60],
         WAYMARK_FIELD_KEYS=Fernet.generate_key().decode(),
         WAYMARK_BLIND_INDEX_KEY=secrets.token_urlsafe(48),
+        WAYMARK_AUDIT_KEY=secrets.token_urlsafe(48),
+        # The web servers hold only the public half of the checkpoint signing key.
+        WAYMARK_AUDIT_VERIFY_KEY=base64.b64encode(
+            Ed25519PrivateKey.generate().public_key().public_bytes_raw()
+        ).decode(),
         ALLOWED_HOSTS="waymark.example",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
     )
@@ -106,7 +113,13 @@ def _production_check(tmp_path, **overrides):
 
 
 @pytest.mark.parametrize(
-    "missing", [{"WAYMARK_FIELD_KEYS": None}, {"WAYMARK_BLIND_INDEX_KEY": None}]
+    "missing",
+    [
+        {"WAYMARK_FIELD_KEYS": None},
+        {"WAYMARK_BLIND_INDEX_KEY": None},
+        {"WAYMARK_AUDIT_KEY": None},
+        {"WAYMARK_AUDIT_VERIFY_KEY": None},
+    ],
 )
 def test_production_refuses_to_start_without_encryption_keys(tmp_path, missing):
     result = _production_check(tmp_path, **missing)
@@ -118,6 +131,13 @@ def test_production_refuses_a_field_key_that_is_not_a_fernet_key(tmp_path):
     result = _production_check(tmp_path, WAYMARK_FIELD_KEYS="not-a-key")
     assert result.returncode != 0
     assert "must be a Fernet key" in result.stderr
+
+
+def test_production_refuses_an_audit_key_shared_with_another_key(tmp_path):
+    shared = secrets.token_urlsafe(48)
+    result = _production_check(tmp_path, WAYMARK_BLIND_INDEX_KEY=shared, WAYMARK_AUDIT_KEY=shared)
+    assert result.returncode != 0
+    assert "WAYMARK_AUDIT_KEY must be a random value" in result.stderr
 
 
 def test_deploy_checks_pass_with_production_settings(tmp_path):

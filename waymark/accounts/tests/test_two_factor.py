@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 from django_otp.oath import totp
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from waymark.accounts.models import AuthenticatorApp, BackupCode, BackupCodes
@@ -240,7 +240,7 @@ def test_the_api_refuses_a_session_without_two_factor_and_a_token_needs_the_code
     wrong_code = next(c for c in ("000000", "111111", "222222") if c not in near)
     wrong = APIClient().post("/api/token/", {**asked, "otp_token": wrong_code}, format="json")
     assert wrong.status_code == 400
-    assert not Token.objects.filter(user=practitioner).exists()
+    assert not AuthToken.objects.filter(user=practitioner).exists()
     # The wrong code is audited, and the event outlived the refused request.
     failed = AuditEvent.objects.get(action="2fa_failed", actor=practitioner)
     assert failed.purpose == "api: wrong code"
@@ -252,7 +252,7 @@ def test_the_api_refuses_a_session_without_two_factor_and_a_token_needs_the_code
         "/api/token/", {**asked, "otp_token": code_for(device, steps_ahead=1)}, format="json"
     )
     assert token.status_code == 200, token.json()
-    assert Token.objects.filter(user=practitioner).exists()
+    assert AuthToken.objects.filter(user=practitioner).exists()
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
     assert api.get("/api/young-people/").status_code == 200

@@ -1,5 +1,8 @@
 """Hash-chain the audit log, and add the share log.
 
+The hashes made here are unkeyed (version 1 of the canonical form in `waymark.audit.chain`):
+the audit key came later, and the first signed checkpoint vouches for these events.
+
 Events already in the log are chained here, oldest first, so `waymark audit verify` covers them
 from now on (their hashes vouch for them only from the time this migration ran).
 """
@@ -9,7 +12,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from waymark.audit.chain import GENESIS_HASH, event_hash
+from waymark.audit.chain import GENESIS_HASH, event_hash_unkeyed
 
 
 def chain_existing_events(apps, schema_editor):
@@ -18,7 +21,7 @@ def chain_existing_events(apps, schema_editor):
     prev_hash, batch = GENESIS_HASH, []
     for event in AuditEvent.objects.using(db).order_by("id").iterator(chunk_size=2000):
         event.prev_hash = prev_hash
-        event.hash = prev_hash = event_hash(
+        event.hash = prev_hash = event_hash_unkeyed(
             at=event.at,
             actor_id=event.actor_id,
             agency_id=event.agency_id,

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import connection
 
+from waymark.audit.chain import GENESIS_HASH, event_hash, event_hash_unkeyed
 from waymark.audit.models import AuditEvent
 
 TABLE = AuditEvent._meta.db_table
@@ -25,3 +26,35 @@ def tamper(sql: str, params: list[Any] | None = None) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER {TRIGGER}")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def rehash(*, key: bytes | None, from_id: int | None = None) -> None:
+    """Recompute every hash and link from `from_id` (or the first event) on, as someone with the
+    database but not the audit key would: HMAC under `key`, or plain SHA-256 (version 1)."""
+    rows = list(AuditEvent.objects.order_by("id"))
+    prev_hash = GENESIS_HASH
+    for row in rows:
+        if from_id is None or row.pk >= from_id:
+            fields = {
+                "at": row.at,
+                "actor_id": row.actor_id,
+                "agency_id": row.agency_id,
+                "action": row.action,
+                "object_type": row.object_type,
+                "object_id": row.object_id,
+                "changed_fields": row.changed_fields,
+                "purpose": row.purpose,
+                "request_id": row.request_id,
+                "prev_hash": prev_hash,
+            }
+            version = 1 if key is None else 2
+            new_hash = (
+                event_hash_unkeyed(**fields) if key is None else event_hash(key=key, **fields)
+            )
+            tamper(
+                f"UPDATE {TABLE} SET prev_hash = %s, hash = %s, hash_version = %s WHERE id = %s",  # noqa: S608
+                [prev_hash, new_hash, version, row.pk],
+            )
+            prev_hash = new_hash
+        else:
+            prev_hash = row.hash

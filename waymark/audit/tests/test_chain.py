@@ -1,13 +1,15 @@
 import datetime
 import hashlib
+import hmac
 import json
 import zoneinfo
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from waymark.accounts.services import agency_create
-from waymark.audit.chain import GENESIS_HASH, canonical_form, event_hash
+from waymark.audit.chain import GENESIS_HASH, canonical_form, event_hash, event_hash_unkeyed
 from waymark.audit.models import AuditEvent, LawfulBasis
 from waymark.audit.selectors import audit_chain_verify
 from waymark.audit.services import AUDIT_CHAIN_LOCK, audit_record, audit_record_many, share_record
@@ -17,6 +19,8 @@ from waymark.people.tests.factories import YoungPersonFactory
 from .helpers import TABLE, tamper
 
 pytestmark = pytest.mark.django_db
+
+KEY = settings.WAYMARK_AUDIT_KEY.encode()
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 EVENT = {
@@ -35,27 +39,38 @@ EVENT = {
 
 def test_the_canonical_form_is_fixed():
     """The documented form, byte for byte: changing it breaks every stored chain."""
-    assert (
-        canonical_form(**EVENT)
-        == (
-            '{"action":"view","actor":7,"agency":null,"at":"2026-07-01T09:30:05.000120+00:00",'
-            '"changed_fields":["known_as","strengths"],"object_id":"42",'
-            '"object_type":"people.youngperson","prev_hash":"' + "0" * 64 + '",'
-            '"purpose":"Café visit — safeguarding","request_id":"abc123","v":1}'
-        ).encode()
+    expected = (
+        '{"action":"view","actor":7,"agency":null,"at":"2026-07-01T09:30:05.000120+00:00",'
+        '"changed_fields":["known_as","strengths"],"object_id":"42",'
+        '"object_type":"people.youngperson","prev_hash":"' + "0" * 64 + '",'
+        '"purpose":"Café visit — safeguarding","request_id":"abc123","v":VERSION}'
     )
-    assert event_hash(**EVENT) == hashlib.sha256(canonical_form(**EVENT)).hexdigest()
+    assert canonical_form(version=2, **EVENT) == expected.replace("VERSION", "2").encode()
+    assert canonical_form(version=1, **EVENT) == expected.replace("VERSION", "1").encode()
+    assert (
+        event_hash(key=KEY, **EVENT)
+        == hmac.new(KEY, canonical_form(version=2, **EVENT), hashlib.sha256).hexdigest()
+    )
+    assert (
+        event_hash_unkeyed(**EVENT)
+        == hashlib.sha256(canonical_form(version=1, **EVENT)).hexdigest()
+    )
+
+
+def test_the_hash_depends_on_the_key():
+    assert event_hash(key=KEY, **EVENT) != event_hash(key=KEY + b"x", **EVENT)
+    assert event_hash(key=KEY, **EVENT) != event_hash_unkeyed(**EVENT)
 
 
 def test_the_same_instant_in_any_time_zone_hashes_the_same():
     utc = EVENT["at"].astimezone(datetime.UTC)
-    assert event_hash(**{**EVENT, "at": utc}) == event_hash(**EVENT)
+    assert event_hash(key=KEY, **{**EVENT, "at": utc}) == event_hash(key=KEY, **EVENT)
     later = EVENT["at"] + datetime.timedelta(microseconds=1)
-    assert event_hash(**{**EVENT, "at": later}) != event_hash(**EVENT)
+    assert event_hash(key=KEY, **{**EVENT, "at": later}) != event_hash(key=KEY, **EVENT)
 
 
 def test_every_field_is_covered_by_the_hash():
-    original = event_hash(**EVENT)
+    original = event_hash(key=KEY, **EVENT)
     changes = {
         "actor_id": 8,
         "agency_id": 1,
@@ -68,7 +83,7 @@ def test_every_field_is_covered_by_the_hash():
         "prev_hash": "1" * 64,
     }
     for field, value in changes.items():
-        assert event_hash(**{**EVENT, field: value}) != original, field
+        assert event_hash(key=KEY, **{**EVENT, field: value}) != original, field
 
 
 def _mixed_writes(practitioner):
@@ -101,6 +116,7 @@ def test_the_chain_verifies_after_a_mix_of_writes(practitioner):
     assert report.checked == len(events)
     assert report.head_hash == events[-1].hash
     assert events[0].prev_hash == GENESIS_HASH
+    assert {e.hash_version for e in events} == {2}
     for before, after in zip(events, events[1:], strict=False):
         assert after.prev_hash == before.hash
 
@@ -141,6 +157,7 @@ def test_altering_one_field_of_one_row_names_that_row(chain):
         ("action", "create"),
         ("changed_fields", '{"known_as": "Ty"}'),
         ("at", "2020-01-01 00:00:00"),
+        ("hash_version", 1),
     ],
 )
 def test_altering_any_column_is_detected(chain, column, value):
@@ -167,10 +184,11 @@ def test_deleting_the_first_row_is_detected(chain):
     assert "start of the chain" in report.broken.detail
 
 
-def test_altering_a_row_and_recomputing_its_hash_is_detected_at_the_next(chain):
+def test_altering_a_row_and_recomputing_its_hash_without_the_key_is_detected(chain):
     target = chain[2]
     row = AuditEvent.objects.get(pk=target)
     forged = event_hash(
+        key=b"a key that is not the audit key",
         at=row.at,
         actor_id=row.actor_id,
         agency_id=row.agency_id,
@@ -185,8 +203,9 @@ def test_altering_a_row_and_recomputing_its_hash_is_detected_at_the_next(chain):
     tamper(f"UPDATE {TABLE} SET object_id = '1', hash = %s WHERE id = %s", [forged, target])  # noqa: S608
     report = audit_chain_verify()
     assert report.broken is not None
-    assert report.broken.event_id == chain[3]
-    assert report.broken.kind == "relinked"
+    assert report.broken.event_id == target
+    assert report.broken.kind == "rehashed"
+    assert "recomputed without the audit key" in report.broken.detail
 
 
 def test_an_event_written_outside_the_services_breaks_the_chain(chain, practitioner):
@@ -221,7 +240,9 @@ def test_json_round_trip_keeps_changed_fields_a_list(practitioner):
     )
     stored = AuditEvent.objects.values_list("changed_fields", flat=True).get(pk=event.pk)
     assert stored == ["a", "b"]
-    assert json.loads(canonical_form(**{**EVENT, "changed_fields": stored}))["changed_fields"] == [
+    assert json.loads(canonical_form(version=2, **{**EVENT, "changed_fields": stored}))[
+        "changed_fields"
+    ] == [
         "a",
         "b",
     ]

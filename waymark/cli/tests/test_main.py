@@ -36,6 +36,7 @@ def test_help_lists_every_command_and_exits_0(capsys):
         "keys",
         "retention",
         "sar",
+        "maintenance",
         "hotspots",
         "emerging-hotspots",
         "near-repeat",

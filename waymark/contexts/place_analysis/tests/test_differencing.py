@@ -153,10 +153,13 @@ def garage_cell(resolution: int = 9) -> str:
     return h3.latlng_to_cell(*GARAGES, resolution)
 
 
-def test_three_concerns_in_one_area_cannot_be_recovered(town):
+# Each viewer is a test of its own: counts are compared only within what one viewer is shown, and
+# the two halves can then run side by side.
+@pytest.mark.parametrize("viewer", ["sam", "pat"])
+def test_three_concerns_in_one_area_cannot_be_recovered(town, viewer):
     answers: list[tuple[str, dict[str, Any], Any]] = []
     pages: dict[str, str] = {}
-    for user in (town["sam"], town["pat"]):
+    for user in (town[viewer],):
         api = client_for(user)
         web = client_for(user)
         web.force_login(user)
@@ -241,8 +244,9 @@ def test_three_concerns_in_one_area_cannot_be_recovered(town):
 
     # 4. The pages say "fewer than 5" where the garages' counts would be, and never 3. (Lists
     # of the records a viewer may see, "Children you can see (2)", are theirs to count.)
-    garages = pages[f"pat /places/{town['garages'].pk}/"]
-    assert "Fewer than 5" in garages and "fewer than 5" in garages
+    if viewer == "pat":
+        garages = pages[f"pat /places/{town['garages'].pk}/"]
+        assert "Fewer than 5" in garages and "fewer than 5" in garages
     for name, body in pages.items():
         text = re.sub(r"<[^>]+>", " ", body)
         for phrase in (r"\b3 concerns?\b", r"\b3 young people\b", r"(?<!least )\b3 children\b",
@@ -250,10 +254,11 @@ def test_three_concerns_in_one_area_cannot_be_recovered(town):
             assert not re.search(phrase, text), (name, phrase)
         cells = re.findall(r'<td class="govuk-table__cell[^"]*">\s*(\d+)\s*</td>', body)
         assert not [c for c in cells if 0 < int(c) < 5], (name, cells)
-    at_risk = pages["sam /places/at-risk/ {}"]
-    assert garage_cell() in at_risk
-    row = at_risk[at_risk.index(f"areas/{garage_cell()}/") :].split("</tr>")[0]
-    assert "fewer than 5" in row and "Not shown" in row
+    if viewer == "sam":
+        at_risk = pages["sam /places/at-risk/ {}"]
+        assert garage_cell() in at_risk
+        row = at_risk[at_risk.index(f"areas/{garage_cell()}/") :].split("</tr>")[0]
+        assert "fewer than 5" in row and "Not shown" in row
 
 
 def test_a_residential_address_shows_no_counts(town):

@@ -51,6 +51,6 @@ def copy_devices(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0002_two_factor_devices_and_enrolment_codes")]
+    dependencies = [("accounts", "0003_two_factor_devices_and_enrolment_codes")]
 
     operations = [migrations.RunPython(copy_devices, migrations.RunPython.noop)]
