@@ -193,7 +193,10 @@ def enrolment_code_issue(*, actor: User | None, user: User) -> str:
     """
     if actor is not None and not enrolment_code_users_for(user=actor).filter(pk=user.pk).exists():
         raise ValidationError(
-            {"user": "You may issue enrolment codes only for other users of your own agency."}
+            {
+                "user": f"You may not issue an enrolment code for {user.username}: managers "
+                "issue them for the other users of their own agency, except administrators."
+            }
         )
     if not user.is_active:
         raise ValidationError(
