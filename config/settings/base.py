@@ -43,8 +43,6 @@ INSTALLED_APPS = [
     "govuk_frontend_django",
     "csp",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
     "axes",
     "waymark.core",
     "waymark.accounts",
@@ -71,6 +69,8 @@ MIDDLEWARE = [
     "waymark.core.middleware.RequestIdMiddleware",
     # Inside the request id: writes the reads of each response, once per object read.
     "waymark.audit.reads.AuditReadMiddleware",
+    # Likewise writes each refused request for a record, after the view's transaction.
+    "waymark.accounts.refusals.RefusedAccessAuditMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -155,12 +155,20 @@ LOGOUT_REDIRECT_URL = "login"
 # only the two-factor pages, and the API refuses sessions that have not given a code.
 WAYMARK_REQUIRE_2FA = env.bool("WAYMARK_REQUIRE_2FA", default=True)
 OTP_TOTP_ISSUER = "Waymark"
+# Wrong two-factor codes for one user, across all their devices, web and API together: at the
+# limit every code is refused, even the right one, for the cool-off; the count clears only on a
+# right code, so after a cool-off one more wrong code locks again.
+WAYMARK_2FA_FAILURE_LIMIT = 5
+WAYMARK_2FA_COOLOFF = timedelta(minutes=15)
 
-# Lockout (django-axes; ADR 0005): five wrong passwords for one username from one address lock
-# that pair out for 30 minutes. A correct sign-in clears the count.
-AXES_FAILURE_LIMIT = 5
+# Lockout (django-axes; ADR 0005): a username is locked for 30 minutes after five wrong passwords
+# from one address, or twenty from any addresses together (waymark.accounts.lockout). A correct
+# sign-in clears the count; `waymark manage axes_reset_username U` unlocks at once.
+WAYMARK_LOCKOUT_ADDRESS_LIMIT = 5
+WAYMARK_LOCKOUT_USERNAME_LIMIT = 20
+AXES_FAILURE_LIMIT = "waymark.accounts.lockout.failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "waymark.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "waymark.accounts.lockout.client_ip"

@@ -1,5 +1,6 @@
-"""A new user signs in with two-factor authentication required: sets up an app, then reaches the
-dashboard. The code is computed from the key shown on the page, as an authenticator app would."""
+"""A new user signs in with two-factor authentication required: gives the enrolment code they
+were issued, sets up an app, then reaches the dashboard. The code is computed from the key shown
+on the page, as an authenticator app would."""
 
 import base64
 import re
@@ -8,6 +9,7 @@ import pytest
 from django_otp.oath import totp
 
 from waymark.accounts.models import Role
+from waymark.accounts.services import enrolment_code_issue
 from waymark.accounts.tests.factories import AgencyFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +23,7 @@ def two_factor_required(settings):
 def test_a_new_user_sets_up_two_factor_and_reaches_the_dashboard(
     live_server, page, axe_check, two_factor_required
 ):
-    UserFactory(
+    priya = UserFactory(
         username="priya",
         first_name="Priya",
         last_name="Shah",
@@ -37,6 +39,11 @@ def test_a_new_user_sets_up_two_factor_and_reaches_the_dashboard(
 
     page.get_by_role("heading", name="Set up two-factor authentication").wait_for()
     assert "/sign-in/two-factor/set-up/" in page.url
+    axe_check(page)
+    # The key is shown only for the enrolment code an administrator or manager issued.
+    page.get_by_label("Enrolment code").fill(enrolment_code_issue(actor=None, user=priya))
+    page.get_by_role("button", name="Continue").click()
+    page.locator("#secret-key").wait_for()
     axe_check(page)
     secret = page.locator("#secret-key").inner_text().replace(" ", "")
     assert re.fullmatch(r"[A-Z2-7]{32}", secret)
@@ -77,4 +84,4 @@ def test_a_new_user_sets_up_two_factor_and_reaches_the_dashboard(
     page.get_by_label("Code", exact=True).fill(f"{totp(key, drift=2):06d}")
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Your dashboard").wait_for()
-    assert len(axe_check.checked) == 6
+    assert len(axe_check.checked) == 7

@@ -51,3 +51,45 @@ class TwoFactorCodeForm(GovukForm):
         widget = self.fields["code"].widget
         if self.has_error("code") and "govuk-input--error" not in widget.attrs["class"]:
             widget.attrs["class"] += " govuk-input--error"
+
+
+class EnrolmentCodeForm(GovukForm):
+    """The one-use code an administrator or manager gave the user, asked for before the key."""
+
+    enrolment_code = forms.CharField(
+        label="Enrolment code",
+        help_text="The code your administrator or manager gave you, for example ABCD-EFGH-JKLM",
+        max_length=30,
+        error_messages={"required": "Enter the enrolment code you were given"},
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input govuk-input--width-20",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "characters",
+            }
+        ),
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return (
+            f"{obj.get_full_name() or obj.username} ({obj.username}), {obj.agency or 'no agency'}"
+        )
+
+
+class EnrolmentCodeIssueForm(GovukForm):
+    """Choose whom to issue an enrolment code for, from the users the issuer may vouch for."""
+
+    user = UserChoiceField(
+        queryset=None,
+        label="User",
+        help_text="The user who will set up two-factor authentication with this code",
+        empty_label="Choose a user",
+        error_messages={"required": "Choose the user to issue a code for"},
+    )
+
+    def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users.select_related("agency")  # type: ignore[attr-defined]

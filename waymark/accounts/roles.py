@@ -39,6 +39,8 @@ PRACTITIONER = {
 
 MANAGER = PRACTITIONER | {
     "accounts.view_agency_users",
+    # Enrolment codes for their own agency's users, to set up two-factor authentication.
+    "accounts.add_agency_enrolmentcode",
     "people.view_accesslog_youngperson",
     "people.manage_involvement",
     "people.change_involvementrequest",
@@ -65,6 +67,7 @@ ADMINISTRATOR = {
     "accounts.add_agency",
     "accounts.add_user",
     "accounts.view_agency_users",
+    "accounts.add_all_enrolmentcode",
     "contexts.view_place",
     "contexts.add_place",
     "contexts.view_ward",

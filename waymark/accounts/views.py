@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -20,14 +20,20 @@ from django_otp.models import Device
 
 from waymark.core.forms import form_add_service_errors
 
-from .forms import SignInForm, TwoFactorCodeForm
+from .forms import EnrolmentCodeForm, EnrolmentCodeIssueForm, SignInForm, TwoFactorCodeForm
+from .models import AuthenticatorApp, User
+from .selectors import enrolment_code_users_for
 from .services import (
+    ENROLMENT_CODE_LIFETIME,
+    enrolment_code_issue,
     two_factor_enrolment_confirm,
     two_factor_enrolment_start,
     two_factor_verify,
 )
 
 BACKUP_CODES_SESSION_KEY = "waymark_backup_codes"
+# The authenticator app this session may confirm: made when the session gave an enrolment code.
+ENROLMENT_DEVICE_SESSION_KEY = "waymark_enrolment_device"
 
 
 class SignInView(auth_views.LoginView):
@@ -77,14 +83,19 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def two_factor_set_up(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator app: show its secret, then confirm it with a code it shows."""
+    """Enrol a first authenticator app: an enrolment code, then its secret, then a code it shows."""
     next_url = _next_url(request)
     if _verified_or_not_required(request):
         return redirect(next_url)
-    if user_has_device(request.user, confirmed=True):
+    user: User = request.user  # type: ignore[assignment]
+    if user_has_device(user, confirmed=True):
         # Only a user with no second factor yet may add one; anyone else proves they hold theirs.
         return redirect(_with_next("two-factor", next_url))
-    device = two_factor_enrolment_start(user=request.user)  # type: ignore[arg-type]
+    device = AuthenticatorApp.objects.filter(
+        pk=request.session.get(ENROLMENT_DEVICE_SESSION_KEY), user=user, confirmed=False
+    ).first()
+    if device is None:
+        return _enrolment_code_step(request, user, next_url)
     form = TwoFactorCodeForm(
         request.POST if request.method == "POST" else None,
         label="Enter the 6-digit code your authenticator app shows",
@@ -94,19 +105,18 @@ def two_factor_set_up(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             codes = two_factor_enrolment_confirm(
-                user=request.user,  # type: ignore[arg-type]
-                device=device,
-                code=form.cleaned_data["code"],
+                user=user, device=device, code=form.cleaned_data["code"]
             )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
+            request.session.pop(ENROLMENT_DEVICE_SESSION_KEY, None)
             _finish_sign_in(request, device)
             request.session[BACKUP_CODES_SESSION_KEY] = codes
             return redirect(_with_next("two-factor-backup-codes", next_url))
     secret = b32encode(device.bin_key).decode()
     otpauth_uri = device.config_url
-    return render(
+    response = render(
         request,
         "accounts/two_factor_set_up.html",
         {
@@ -117,6 +127,57 @@ def two_factor_set_up(request: HttpRequest) -> HttpResponse:
             "qr_code": _qr_code_data_uri(otpauth_uri),
         },
     )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _enrolment_code_step(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
+    form = EnrolmentCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = two_factor_enrolment_start(
+                user=user, enrolment_code=form.cleaned_data["enrolment_code"]
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            request.session[ENROLMENT_DEVICE_SESSION_KEY] = device.pk
+            return redirect(_with_next("two-factor-set-up", next_url))
+    return render(
+        request, "accounts/two_factor_enrolment_code.html", {"form": form, "next": next_url}
+    )
+
+
+@login_required
+def enrolment_code_new(request: HttpRequest) -> HttpResponse:
+    """Issue a one-use enrolment code for a user, shown once on the page that answers the form."""
+    users = enrolment_code_users_for(user=request.user)
+    if not (
+        request.user.has_perm("accounts.add_all_enrolmentcode")
+        or request.user.has_perm("accounts.add_agency_enrolmentcode")
+    ):
+        raise PermissionDenied
+    form = EnrolmentCodeIssueForm(request.POST if request.method == "POST" else None, users=users)
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["user"]
+        try:
+            code = enrolment_code_issue(actor=request.user, user=chosen)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            response = render(
+                request,
+                "accounts/enrolment_code_issued.html",
+                {
+                    "code": code,
+                    "for_user": chosen,
+                    "hours": int(ENROLMENT_CODE_LIFETIME.total_seconds() // 3600),
+                },
+            )
+            # Shown once: no copy in the browser's cache or history.
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "accounts/enrolment_code_new.html", {"form": form})
 
 
 @login_required

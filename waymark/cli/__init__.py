@@ -2,7 +2,8 @@
 
     waymark demo [--scale N] [--seed S] [--reset]   build the synthetic town Eastbridge
     waymark serve [--host H] [--port P]             serve Waymark on this machine
-    waymark createuser --username U --agency A --role R [--password-stdin]
+    waymark createuser --username U --agency A --role R [--password-stdin] [--enrolment-code]
+    waymark enrolment-code --username U [--as U] [--reset]   a code to set up two-factor sign-in
     waymark audit verify                            check the audit trail and its checkpoints
     waymark audit checkpoint                        sign a checkpoint of the audit log
     waymark keys rotate                             re-encrypt every field under the newest key

@@ -1,17 +1,22 @@
 """The `waymark createagency` and `waymark createuser` commands.
 
 waymark createagency --name NAME --sector SECTOR
-waymark createuser --username U --agency A --role R [--password-stdin]
+waymark createuser --username U --agency A --role R [--password-stdin] [--enrolment-code]
+waymark enrolment-code --username U [--as USERNAME]
 """
 
 import argparse
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 
 from waymark.cli.errors import CommandFailed, one_line
 from waymark.cli.io import Subcommands
+
+if TYPE_CHECKING:  # annotations only: models are imported once Django is set up
+    from waymark.accounts.models import User
 
 
 def add_commands(commands: Subcommands) -> None:
@@ -48,7 +53,29 @@ def add_commands(commands: Subcommands) -> None:
     create.add_argument("--first-name", default="")
     create.add_argument("--last-name", default="")
     create.add_argument("--email", default="")
+    create.add_argument(
+        "--enrolment-code",
+        action="store_true",
+        help="also print a one-use code for setting up two-factor authentication",
+    )
     create.set_defaults(handler=cmd_createuser)
+
+    enrolment = commands.add_parser(
+        "enrolment-code",
+        help="issue a one-use code for setting up two-factor authentication",
+        description="Issue a one-use enrolment code a user needs to set up their first "
+        "authenticator app. It works for 72 hours, cancels the user's earlier codes, and is "
+        "printed once: Waymark keeps only its hash. With --as, the code is issued by that "
+        "administrator or manager, within what they may do; without it, by the operator.",
+    )
+    enrolment.add_argument("--username", required=True)
+    enrolment.add_argument("--as", dest="as_user", metavar="USERNAME", default="")
+    enrolment.add_argument(
+        "--reset",
+        action="store_true",
+        help="first remove the user's authenticator app and backup codes (a lost phone)",
+    )
+    enrolment.set_defaults(handler=cmd_enrolment_code)
 
 
 def read_password(from_stdin: bool) -> str:
@@ -96,7 +123,47 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         raise CommandFailed(one_line(exc)) from exc
     print(f"Created {user.username}: {user.get_role_display()}, {agency.name}.")
+    if args.enrolment_code:
+        _print_enrolment_code(actor=None, username=user.username)
     return 0
+
+
+def cmd_enrolment_code(args: argparse.Namespace) -> int:
+    # Waymark's apps define Django models: imported once main() has set Django up.
+    from waymark.accounts.services import two_factor_reset
+
+    actor = _active_user(args.as_user) if args.as_user else None
+    if args.reset:
+        if actor is not None:
+            raise CommandFailed("--reset is for the operator of the server: leave out --as")
+        removed = two_factor_reset(actor=None, user=_active_user(args.username))
+        print(f"Removed {removed} two-factor devices of {args.username.strip()}.")
+    _print_enrolment_code(actor=actor, username=args.username)
+    return 0
+
+
+def _active_user(username: str) -> "User":
+    # Waymark's apps define Django models: imported once main() has set Django up.
+    from waymark.accounts.models import User
+
+    user = User.objects.filter(username=username.strip(), is_active=True).first()
+    if user is None:
+        raise CommandFailed(f"no active user called '{username}'")
+    return user
+
+
+def _print_enrolment_code(*, actor: "User | None", username: str) -> None:
+    # Waymark's apps define Django models: imported once main() has set Django up.
+    from waymark.accounts.services import ENROLMENT_CODE_LIFETIME, enrolment_code_issue
+
+    user = _active_user(username)
+    try:
+        code = enrolment_code_issue(actor=actor, user=user)
+    except ValidationError as exc:
+        raise CommandFailed(one_line(exc)) from exc
+    hours = int(ENROLMENT_CODE_LIFETIME.total_seconds() // 3600)
+    print(f"Enrolment code for {user.username}: {code}")
+    print(f"It works once, for {hours} hours, to set up two-factor authentication.")
 
 
 def cmd_createagency(args: argparse.Namespace) -> int:

@@ -118,7 +118,13 @@ def print_logins() -> bool:
     print(f"\nDemo logins (every one has the password {DEMO_PASSWORD}):")
     for u in logins:
         print(f"  {u.username:<{width_user}}  {u.role:<{width_role}}  {u.agency}")
-    print("Other demo workers, such as j.wilson and r.campbell, use the same password.\n")
+    print("Other demo workers, such as j.wilson and r.campbell, use the same password.")
+    if settings.WAYMARK_REQUIRE_2FA:
+        print(
+            "Two-factor sign-in is on: to set up an authenticator app each user needs an "
+            "enrolment code, from `waymark enrolment-code --username USER`."
+        )
+    print()
     return True
 
 

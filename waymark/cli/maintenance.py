@@ -24,15 +24,18 @@ STEPS: list[tuple[str, str]] = [
         "failed sign-ins past the lockout",
         "waymark.accounts.housekeeping.access_attempts_clear_expired",
     ),
+    ("used or expired enrolment codes", "waymark.accounts.services.enrolment_codes_expire"),
 ]
 
 
 def add_commands(commands: Subcommands) -> None:
     maintenance = commands.add_parser(
         "maintenance",
-        help="delete expired sessions, API tokens, concern drafts and old failed sign-ins",
+        help="delete expired sessions, API tokens, concern drafts, old failed sign-ins and "
+        "enrolment codes",
         description="Delete what has lapsed: expired sessions and API tokens, concern drafts "
-        "past the session age, and failed sign-ins older than the lockout cool-off. One line per "
+        "past the session age, failed sign-ins older than the lockout cool-off, and used or expired "
+        "enrolment codes. One line per "
         "step with how many were deleted. Safe to run at any time and as often as wanted; "
         "schedule it hourly.",
     )

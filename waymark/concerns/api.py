@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from waymark.accounts.refusals import refused_as
 from waymark.accounts.selectors import agency_list_visible_to
 from waymark.audit.api import AuditedListMixin, audit_read
 from waymark.contexts.models import Place
@@ -250,9 +251,10 @@ class ConcernViewSet(
         return concern_detail_prefetch(concern_list_visible_to(user=self.request.user))
 
     def get_object(self) -> Concern:
-        concern = get_or_404(
-            concern_get_visible_to, user=self.request.user, reference=self.kwargs["reference"]
-        )
+        with refused_as(self.request, "concerns.concern", self.kwargs["reference"]):
+            concern = get_or_404(
+                concern_get_visible_to, user=self.request.user, reference=self.kwargs["reference"]
+            )
         self.check_object_permissions(self.request, concern)
         return concern  # type: ignore[return-value]
 

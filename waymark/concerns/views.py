@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from waymark.accounts.refusals import access_refused
 from waymark.audit.reads import audit_reads
 from waymark.core.forms import form_add_service_errors
 from waymark.core.models import Reliability
@@ -134,6 +135,7 @@ def concern_detail(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         concern = concern_get_visible_to(user=request.user, reference=reference)
     except ObjectDoesNotExist:
+        access_refused(request, object_type="concerns.concern", object_id=reference)
         raise Http404("No concern you may see has that reference") from None
     audit_reads(actor=request.user, objs=[concern])
     return render(request, "concerns/concern_detail.html", {"concern": concern})

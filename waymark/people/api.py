@@ -21,6 +21,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from waymark.accounts.refusals import refused_as
 from waymark.audit.api import AuditedListMixin, audit_read
 from waymark.audit.models import AuditAction
 from waymark.audit.services import audit_record_many
@@ -276,9 +277,12 @@ class YoungPersonViewSet(
         return young_person_list_visible_to(user=self.request.user)
 
     def get_object(self) -> YoungPerson:
-        person = get_or_404(
-            young_person_get_visible_to, user=self.request.user, reference=self.kwargs["reference"]
-        )
+        with refused_as(self.request, "people.youngperson", self.kwargs["reference"]):
+            person = get_or_404(
+                young_person_get_visible_to,
+                user=self.request.user,
+                reference=self.kwargs["reference"],
+            )
         self.check_object_permissions(self.request, person)
         return person  # type: ignore[return-value]
 
@@ -484,11 +488,12 @@ class PersonOfConcernViewSet(
         return self.get_paginated_response(self.get_serializer(found, many=True).data)
 
     def get_object(self) -> PersonOfConcern:
-        person = get_or_404(
-            person_of_concern_get_visible_to,
-            user=self.request.user,
-            reference=self.kwargs["reference"],
-        )
+        with refused_as(self.request, "people.personofconcern", self.kwargs["reference"]):
+            person = get_or_404(
+                person_of_concern_get_visible_to,
+                user=self.request.user,
+                reference=self.kwargs["reference"],
+            )
         self.check_object_permissions(self.request, person)
         return person  # type: ignore[return-value]
 

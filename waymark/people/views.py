@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from waymark.accounts.refusals import access_refused
 from waymark.accounts.selectors import agency_list_visible_to, user_active_in_agency
 from waymark.audit.reads import audit_reads
 from waymark.contexts.places.selectors import place_list_visible_to, ward_list_visible_to
@@ -48,6 +49,7 @@ from .services import (
 def young_person_restricted(request: HttpRequest, reference: str) -> HttpResponse:
     """The record exists but the user has no involvement: say how to share what they know or ask
     to be involved, and nothing more (not even which agencies are involved)."""
+    access_refused(request, object_type="people.youngperson", object_id=reference)
     involved = young_person_has_involvement(reference=reference)
     if involved is None:
         raise Http404("No young person has that reference")
@@ -131,6 +133,7 @@ def young_person_access(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         person = young_person_get_visible_to(user=request.user, reference=reference)
     except ObjectDoesNotExist:
+        access_refused(request, object_type="people.youngperson", object_id=reference)
         raise Http404("No young person you may see has that reference") from None
     audit_reads(actor=request.user, objs=[person], what="access_log")
     return render(

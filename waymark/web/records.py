@@ -9,6 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from waymark.accounts.refusals import access_refused
 from waymark.audit.reads import audit_reads
 from waymark.concerns.selectors import (
     association_list_for_person_of_concern,
@@ -51,6 +52,7 @@ def person_of_concern_detail(request: HttpRequest, reference: str) -> HttpRespon
     try:
         person = person_of_concern_get_visible_to(user=request.user, reference=reference)
     except ObjectDoesNotExist:
+        access_refused(request, object_type="people.personofconcern", object_id=reference)
         raise Http404("No person of concern you may see has that reference") from None
     concerns = list(concern_list_for_person_of_concern(user=request.user, person=person))
     audit_reads(actor=request.user, objs=[person])

@@ -3,6 +3,7 @@ from django.urls import path
 
 from waymark.accounts.views import (
     SignInView,
+    enrolment_code_new,
     two_factor,
     two_factor_backup_codes,
     two_factor_set_up,
@@ -53,6 +54,7 @@ urlpatterns = [
         two_factor_backup_codes,
         name="two-factor-backup-codes",
     ),
+    path("enrolment-codes/new/", enrolment_code_new, name="enrolment-code-new"),
     path("search/", search, name="search"),
     path("concerns/new/", concern_new, name="concern-new"),
     path("concerns/new/check/", concern_check, name="concern-check"),

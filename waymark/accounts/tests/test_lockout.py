@@ -1,4 +1,5 @@
-"""django-axes: five wrong passwords for a username from one address lock that pair out."""
+"""django-axes: five wrong passwords for a username from one address lock it there; twenty from
+any addresses lock it everywhere (ADR 0005)."""
 
 import pytest
 from axes.models import AccessAttempt
@@ -7,6 +8,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from waymark.accounts.lockout import client_ip
+from waymark.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,19 @@ def test_five_wrong_passwords_lock_out_even_the_right_one(client, practitioner):
     assert attempt(client, practitioner, PASSWORD, REMOTE_ADDR="192.0.2.9").status_code == 302
 
 
+def test_guesses_spread_over_many_addresses_lock_the_username_everywhere(
+    client, practitioner, settings
+):
+    settings.WAYMARK_LOCKOUT_USERNAME_LIMIT = 8
+    for n in range(8):
+        attempt(client, practitioner, "wrong-password", REMOTE_ADDR=f"198.51.100.{n}")
+    # A fresh address, with the right password: still refused, and the lockout is audited.
+    response = attempt(client, practitioner, PASSWORD, REMOTE_ADDR="203.0.113.1")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="locked_out", object_id=str(practitioner.pk)).exists()
+
+
 def test_a_right_password_before_the_limit_signs_in_and_clears_the_count(client, practitioner):
     for _ in range(4):
         attempt(client, practitioner, "wrong-password")
@@ -55,6 +70,10 @@ def test_a_locked_out_user_gets_no_api_token(practitioner):
     )
     assert response.status_code == 400
     assert "token" not in response.json()
+    # The audit of each failure outlived the refusal of its request.
+    failed = AuditEvent.objects.filter(action="sign_in_failed", object_id=str(practitioner.pk))
+    assert failed.count() == 6
+    assert AuditEvent.objects.filter(action="locked_out", object_id=str(practitioner.pk)).exists()
 
 
 def test_the_client_address_is_the_one_the_trusted_proxy_saw(settings):

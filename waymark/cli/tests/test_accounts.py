@@ -1,10 +1,12 @@
-"""`waymark createuser` and `waymark createagency`."""
+"""`waymark createuser`, `waymark createagency` and `waymark enrolment-code`."""
 
 import io
 
 import pytest
+from django.utils import timezone
 
-from waymark.accounts.models import Agency, User
+from waymark.accounts.models import Agency, AuthenticatorApp, EnrolmentCode, User
+from waymark.accounts.services import enrolment_code_issue
 from waymark.audit.models import AuditEvent
 from waymark.cli import main
 
@@ -119,3 +121,29 @@ def test_createagency_adds_an_agency_once(capsys):
     err = capsys.readouterr().err
     assert "already an agency called" in err and "unknown sector 'taxis'" in err
     assert Agency.objects.count() == 1
+
+
+def test_a_new_code_cancels_the_old_one_and_the_cli_prints_it(practitioner, capsys):
+    first = enrolment_code_issue(actor=None, user=practitioner)
+    assert main(["enrolment-code", "--username", practitioner.username]) == 0
+    out = capsys.readouterr().out
+    second = out.split(": ")[1].split()[0]
+    assert len(second) == 14 and second != first
+    old, new = EnrolmentCode.objects.order_by("created_at")
+    assert old.matches(first.replace("-", "")) and old.expires_at <= timezone.now()
+    assert new.matches(second.replace("-", "")) and new.issued_by is None
+
+    # --as checks what that user may do: a practitioner may issue none.
+    assert main(["enrolment-code", "--username", practitioner.username, "--as", "nobody"]) == 2
+    assert "no active user called 'nobody'" in capsys.readouterr().err
+
+
+def test_a_lost_phone_is_reset_from_the_command_line_with_a_new_code(practitioner, capsys):
+    AuthenticatorApp.objects.create(user=practitioner, name="app", confirmed=True)
+    assert main(["enrolment-code", "--username", practitioner.username]) == 2
+    assert "already set up" in capsys.readouterr().err
+    assert main(["enrolment-code", "--username", practitioner.username, "--reset"]) == 0
+    assert "Removed 1 two-factor devices" in capsys.readouterr().out
+    assert not AuthenticatorApp.objects.exists()
+    assert EnrolmentCode.objects.filter(user=practitioner).count() == 1
+    assert AuditEvent.objects.filter(action="delete", purpose="two-factor reset").count() == 1

@@ -31,6 +31,7 @@ def test_help_lists_every_command_and_exits_0(capsys):
         "serve",
         "createagency",
         "createuser",
+        "enrolment-code",
         "audit",
         "keys",
         "retention",

@@ -8,6 +8,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from knox.models import AuthToken
 
+from waymark.accounts.models import EnrolmentCode
 from waymark.cli import main
 from waymark.cli.maintenance import STEPS
 from waymark.concerns.models import ConcernDraft
@@ -35,6 +36,7 @@ def _one_of_each(user, *, lapsed: bool) -> None:
     )
     # Two hours ago is past the 30-minute cool-off; now is within it.
     AccessAttempt.objects.filter(pk=attempt.pk).update(attempt_time=now + when if lapsed else now)
+    EnrolmentCode.objects.create(user=user, code_hash="not-a-code", expires_at=now + when)
 
 
 def test_maintenance_deletes_what_has_lapsed_and_keeps_what_is_live(practitioner, capsys):

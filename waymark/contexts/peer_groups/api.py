@@ -25,6 +25,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from waymark.accounts.refusals import access_refused
 from waymark.audit.api import audit_read
 from waymark.audit.services import audit_record_many
 from waymark.contexts.models import (
@@ -217,6 +218,7 @@ class SavedPeerGroupViewSet(
         reference = reference_normalise(self.kwargs["reference"])
         group = self.get_queryset().filter(reference=reference).first()
         if group is None:
+            access_refused(self.request, object_type="contexts.peergroup", object_id=reference)
             raise NotFound("No saved peer group has that reference")
         return group
 

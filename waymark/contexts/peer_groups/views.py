@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from waymark.accounts.refusals import access_refused
 from waymark.audit.services import audit_record_many
 from waymark.contexts.models import DetectedGroup
 from waymark.core.forms import form_add_service_errors
@@ -243,6 +244,7 @@ def peer_group_saved_page(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         saved = peer_group_get_visible_to(user=request.user, reference=reference)
     except ObjectDoesNotExist:
+        access_refused(request, object_type="contexts.peergroup", object_id=reference)
         raise Http404("No saved peer group has that reference") from None
     memberships = list(saved.memberships.select_related("added_by").order_by("young_person_id"))
     shown = people_shown(user=request.user, young_people=[m.young_person_id for m in memberships])
@@ -272,6 +274,7 @@ def young_person_network_page(request: HttpRequest, reference: str) -> HttpRespo
         person = young_person_get_visible_to(user=request.user, reference=reference)
     except ObjectDoesNotExist:
         # As the young person's own page: how to share or ask to be involved, nothing more.
+        access_refused(request, object_type="people.youngperson", object_id=reference)
         involved = young_person_has_involvement(reference=reference)
         if involved is None:
             raise Http404("No young person has that reference") from None

@@ -154,7 +154,9 @@ def test_roles_that_do_not_record_about_children_get_no_known_elsewhere_answer(
     client.force_login(user)
     page = client.post(reverse("search"), {"q": hidden.reference}).content.decode()
     assert "Young people known to other agencies" not in page
-    assert not AuditEvent.objects.filter(object_id=str(hidden.pk)).exists()
+    assert not AuditEvent.objects.filter(
+        object_type="people.youngperson", object_id=str(hidden.pk)
+    ).exists()
 
 
 def test_a_known_elsewhere_check_that_finds_nobody_is_audited_too(client, practitioner):

@@ -143,7 +143,9 @@ def test_an_uninvolved_user_sees_no_names_on_any_peer_page(client, world):
     assert ">Friend</td>" not in body and "line)</span>" not in body  # no kind, no reliability
     status, body = page(client, world.officer, f"/young-people/{world.a.reference}/network/")
     assert status == 403 and FAMILY not in body
-    assert not AuditEvent.objects.filter(actor=world.officer, object_type="people.youngperson")
+    # Nothing was read; the refused network page is recorded as refused.
+    events = AuditEvent.objects.filter(actor=world.officer, object_type="people.youngperson")
+    assert list(events.values_list("action", "object_id")) == [("refused", world.a.reference)]
 
 
 def test_an_analyst_sees_pseudonyms_only_and_cannot_save(client, world):
