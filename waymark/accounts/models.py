@@ -8,12 +8,12 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
-from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.models import Device, DeviceManager, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 from django_otp.util import hex_validator, random_hex
 
 from waymark.core.fields import EncryptedCharField
-from waymark.core.models import TimeStampedModel
+from waymark.core.models import EncryptedModel, EncryptedQuerySet, TimeStampedModel
 
 
 class Sector(models.TextChoices):
@@ -82,12 +82,19 @@ def authenticator_key_validator(value: str) -> None:
     hex_validator()(value)
 
 
-class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
+class AuthenticatorAppManager(DeviceManager.from_queryset(EncryptedQuerySet)):  # type: ignore[misc]
+    """django-otp's device manager, allocating ids ahead like every encrypted record."""
+
+
+class AuthenticatorApp(TimestampMixin, ThrottlingMixin, EncryptedModel, Device):
     """An authenticator app (TOTP, RFC 6238), checked as django-otp's TOTPDevice checks it.
 
     Codes one 30-second step either side of now are accepted; the step of the last accepted code
-    is kept, so a code is never accepted twice; the drift of the phone's clock is learned.
+    is kept, so a code is never accepted twice; the drift of the phone's clock is learned. Its
+    secret is encrypted for its row, so a copy of the table gives no usable secret.
     """
+
+    objects = AuthenticatorAppManager()  # type: ignore[misc]
 
     key = EncryptedCharField(
         max_length=80,

@@ -11,6 +11,8 @@ in place, as Django leaves the tables of any app that is removed.
 from django.contrib.auth.hashers import make_password
 from django.db import migrations
 
+from waymark.core.models import ids_allocate
+
 TOTP_COLUMNS = ("id", "user_id", "name", "confirmed", "key", "step", "t0", "digits")
 TOTP_COLUMNS += ("tolerance", "drift", "last_t")
 
@@ -29,7 +31,8 @@ def copy_devices(apps, schema_editor):
             )
             for row in cursor.fetchall():
                 values = dict(zip(TOTP_COLUMNS, row, strict=True))
-                values.pop("id")
+                # The key is encrypted for its row, so the row's id is allocated first (ADR 0011).
+                values["id"] = ids_allocate(app_model, 1, using=connection.alias)[0]
                 values["confirmed"] = bool(values["confirmed"])
                 app_model.objects.create(**values)
             cursor.execute("DELETE FROM otp_totp_totpdevice")
