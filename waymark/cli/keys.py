@@ -18,7 +18,7 @@ def add_commands(commands: Subcommands) -> None:
         "rotate",
         help="re-encrypt every encrypted field under the newest key",
         description="Re-encrypt every encrypted field under the first key of WAYMARK_FIELD_KEYS, "
-        "converting any value still in the old Fernet format, and rebuild the blind indexes, in "
+        "and rebuild the blind indexes, in "
         "batches of 500 rows, each its own transaction with its rows locked against concurrent "
         "edits. Values already under that key are skipped, so if it is interrupted, run it "
         "again. When it completes, older keys can be removed from WAYMARK_FIELD_KEYS. The "

@@ -146,8 +146,9 @@ def _unpack(token: str, binding: Binding) -> tuple[bytes, bytes, bytes]:
     """(header, key id, ciphertext) of a current-format token."""
     if token.startswith(LEGACY_PREFIX):
         raise UndecryptableValue(
-            f"{binding.describe()} is still in the old Fernet format: run `waymark keys rotate` "
-            "to convert it."
+            f"{binding.describe()} is in the old, unbound Fernet format, which only the migration "
+            "that converted the database accepts: it was written there since, perhaps copied from "
+            "an old backup, and is not trusted. Clear or re-enter it."
         )
     if not token.startswith(PREFIX):
         raise UndecryptableValue(f"{binding.describe()} does not hold an encrypted value.")

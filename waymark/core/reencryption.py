@@ -73,13 +73,24 @@ def batch_lock(connection: Any, table: EncryptedTable, after: Any, size: int = B
         return list(cursor.fetchall())
 
 
-def _converted(value: Any, binding: crypto.Binding, *, legacy: bool) -> Any:
-    """The value re-encrypted for `binding` under the newest key, or the value if it already is."""
+def _converted(value: Any, binding: crypto.Binding, *, legacy: bool, accept_legacy: bool) -> Any:
+    """The value re-encrypted for `binding` under the newest key, or the value if it already is.
+
+    A value in the old, unbound format is converted only by the migration that converts them
+    (`accept_legacy`): found later, it was put there since, e.g. copied from an old backup into
+    another row, and binding it to this row would make the copy this row's value.
+    """
     if value is None or value == "":
         return value
     if crypto.is_legacy(value):
         if legacy:
             return value
+        if not accept_legacy:
+            raise crypto.UndecryptableValue(
+                f"{binding.describe()} holds a value in the old, unbound format, which only the "
+                "migration that converted the database accepts: it was written there since, "
+                "perhaps copied from an old backup, and is not trusted. Clear or re-enter it."
+            )
         return crypto.encrypt(crypto.legacy_decrypt(value, binding=binding), binding=binding)
     if not legacy and crypto.is_current(value):
         return value
@@ -90,7 +101,12 @@ def _converted(value: Any, binding: crypto.Binding, *, legacy: bool) -> Any:
 
 
 def batch_write(
-    connection: Any, table: EncryptedTable, rows: list[Any], *, legacy: bool = False
+    connection: Any,
+    table: EncryptedTable,
+    rows: list[Any],
+    *,
+    legacy: bool = False,
+    accept_legacy: bool = False,
 ) -> tuple[int, list[Any]]:
     """Re-encrypt these rows (from batch_lock). Returns the number of values changed and the
     primary keys of rows that changed since they were read, which were left alone."""
@@ -100,7 +116,10 @@ def batch_write(
         for pk, *values in rows:
             new = {
                 column: _converted(
-                    value, crypto.Binding(table.table, column, pk, label), legacy=legacy
+                    value,
+                    crypto.Binding(table.table, column, pk, label),
+                    legacy=legacy,
+                    accept_legacy=accept_legacy,
                 )
                 for column, label, value in zip(table.columns, table.labels, values, strict=True)
             }
@@ -127,18 +146,23 @@ def table_reencrypt(
     table: EncryptedTable,
     *,
     legacy: bool = False,
+    accept_legacy: bool = False,
     size: int = BATCH,
     after_batch: Callable[[list[Any], int], None] | None = None,
 ) -> None:
     """Re-encrypt every value of `table` under the newest key, one transaction per batch.
     `after_batch(pks, values changed)` runs inside each batch's transaction. With `legacy`, write
-    the old Fernet format instead (to run the conversion backwards)."""
+    the old Fernet format instead (to run the conversion backwards). Values in the old format
+    are converted only with `accept_legacy` (the conversion migration); otherwise they are
+    refused (UndecryptableValue), naming the field and row."""
     after = None
     while True:
         for _ in range(ATTEMPTS):
             with transaction.atomic(using=connection.alias):
                 rows = batch_lock(connection, table, after, size)
-                changed, missed = batch_write(connection, table, rows, legacy=legacy)
+                changed, missed = batch_write(
+                    connection, table, rows, legacy=legacy, accept_legacy=accept_legacy
+                )
                 if not missed:
                     if after_batch is not None and rows:
                         after_batch([row[0] for row in rows], changed)

@@ -15,7 +15,7 @@ from waymark.core.reencryption import encrypted_tables, table_reencrypt
 
 def _convert(apps: Any, schema_editor: Any, *, legacy: bool) -> None:
     for table in encrypted_tables(apps.get_models()):
-        table_reencrypt(schema_editor.connection, table, legacy=legacy)
+        table_reencrypt(schema_editor.connection, table, legacy=legacy, accept_legacy=True)
 
 
 def forwards(apps: Any, schema_editor: Any) -> None:

@@ -13,7 +13,8 @@ from django.db import connection, models, transaction
 from django.test.utils import isolate_apps
 from django.utils import timezone
 
-from waymark.concerns.models import Concern
+from waymark.accounts.models import AuthenticatorApp
+from waymark.concerns.models import Concern, ConcernDraft
 from waymark.contexts.models import Place, PlaceKind
 from waymark.core import crypto
 from waymark.core.checks import encrypted_model_problems
@@ -173,7 +174,19 @@ def _place(n: int, **_: Any) -> Place:
     )
 
 
+def _draft(n: int, *, user: Any, **_: Any) -> ConcernDraft:
+    return ConcernDraft(
+        user=user, payload=f'{{"narrative": ["Draft {n}"]}}', expires_at=timezone.now()
+    )
+
+
+def _authenticator(n: int, *, user: Any, **_: Any) -> AuthenticatorApp:
+    return AuthenticatorApp(user=user, name=f"Phone {n}", key=f"{n:02d}" * 20)
+
+
 BUILDERS = {
+    ConcernDraft: _draft,
+    AuthenticatorApp: _authenticator,
     YoungPerson: _young_person,
     PersonOfConcern: _person_of_concern,
     Vehicle: _vehicle,
