@@ -43,6 +43,17 @@ from typing import Any
 HASH_VERSION = 2  # the form of every new event
 UNKEYED_VERSION = 1
 GENESIS_HASH = "0" * 64
+# The keyed event written where keyed hashes begin, after a log's unkeyed events (audit migration
+# 0006); its object_id is how many unkeyed events come before it.
+KEYED_MARKER_TYPE = "audit.keyed_hashes"
+
+
+def keyed_marker_purpose(unkeyed: int) -> str:
+    return (
+        f"Keyed hashes begin here. The {unkeyed:,} events before this one have unkeyed hashes; "
+        "this event's keyed hash pins them as they were."
+    )
+
 
 # The columns, in this order, that `chain_verify` reads.
 CHAIN_FIELDS = (
@@ -182,10 +193,29 @@ def _unkeyed_detail(event_id: int, anchors: Sequence[Anchor], keyed_before: bool
         )
     return (
         f"event {event_id} has an unkeyed (version 1) hash and no signed checkpoint covers it. "
-        "If this log was written before keyed hashes, run `waymark audit checkpoint` once to "
-        "check the old chain and anchor it; otherwise someone recomputed the hashes without the "
-        "audit key"
+        "If this log was written before keyed hashes, `waymark audit checkpoint` anchors the old "
+        "chain, after checking that the keyed marker written when keyed hashes began still "
+        "follows it; if that fails too, someone recomputed the hashes without the audit key"
     )
+
+
+def _marker_problem(row: Sequence[Any], unkeyed: int) -> str | None:
+    """Why the first keyed event after `unkeyed` unkeyed events is not the keyed marker naming
+    them, or None if it is."""
+    event_id, action, object_type, object_id = row[0], row[4], row[5], row[6]
+    if object_type != KEYED_MARKER_TYPE or action != "update":
+        return (
+            f"event {event_id} is the first keyed event, after {unkeyed:,} unkeyed ones, but it is "
+            "not the marker written where keyed hashes began: the unkeyed events before it were "
+            "written or rewritten without the audit key"
+        )
+    if object_id != str(unkeyed):
+        return (
+            f"event {event_id}, the marker where keyed hashes began, vouches for {object_id} "
+            f"unkeyed events before it, but {unkeyed:,} are there: unkeyed events were added "
+            "or removed without the audit key"
+        )
+    return None
 
 
 def _peek(iterator: Iterator[Sequence[Any]]) -> Sequence[Any] | None:
@@ -293,6 +323,8 @@ def chain_verify(
                 )
             unkeyed += 1
         else:
+            if unkeyed and not keyed_before and (problem := _marker_problem(row, unkeyed)):
+                return report(ChainBreak(event_id, "unkeyed", problem))
             keyed_before = True
         for anchor in heads.get(position, ()):
             if event_id != anchor.head_id or stored_hash != anchor.head_hash:
@@ -307,6 +339,16 @@ def chain_verify(
                 )
         expected_prev, last_id, after = stored_hash, event_id, f"event {event_id}"
         checked += 1
+    if unkeyed and not keyed_before:
+        return report(
+            ChainBreak(
+                last_id,
+                "unkeyed",
+                f"the log ends with {unkeyed:,} unkeyed events and no keyed marker after them: "
+                "a log written before keyed hashes has one (written by the migration that began "
+                "them), so these hashes were recomputed without the audit key",
+            )
+        )
     if anchors and position < anchors[-1].count:
         newest = anchors[-1]
         missing = newest.count - position

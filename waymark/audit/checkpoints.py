@@ -264,8 +264,11 @@ def checkpoint_write(*, now: datetime.datetime | None = None) -> SignedCheckpoin
     """Check the events written since the last checkpoint, then sign and store a new one.
 
     The first checkpoint checks the whole log: any unkeyed (version 1) events written before
-    keyed hashes are checked and anchored by it. Refuses (CheckpointError) rather than sign over
-    a broken chain. Callable from any command that should leave a checkpoint behind.
+    keyed hashes are checked and anchored by it, and only if the keyed marker written when keyed
+    hashes began still follows them. Later checkpoints check the events since the one before
+    (and that its head is still where it was), not the whole log again: `waymark audit verify`
+    checks all of it. Refuses (CheckpointError) rather than sign over a break in what it checks.
+    Callable from any command that should leave a checkpoint behind.
     """
     private = signing_key()
     public = private.public_key()

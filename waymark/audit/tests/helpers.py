@@ -28,10 +28,13 @@ def tamper(sql: str, params: list[Any] | None = None) -> None:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
-def rehash(*, key: bytes | None, from_id: int | None = None) -> None:
-    """Recompute every hash and link from `from_id` (or the first event) on, as someone with the
-    database but not the audit key would: HMAC under `key`, or plain SHA-256 (version 1)."""
+def rehash(*, key: bytes | None, from_id: int | None = None, upto_id: int | None = None) -> None:
+    """Recompute every hash and link from `from_id` (or the first event) on, up to `upto_id` (or
+    the last), as someone with the database but not the audit key would: HMAC under `key`, or
+    plain SHA-256 (version 1)."""
     rows = list(AuditEvent.objects.order_by("id"))
+    if upto_id is not None:
+        rows = [row for row in rows if row.pk <= upto_id]
     prev_hash = GENESIS_HASH
     for row in rows:
         if from_id is None or row.pk >= from_id:

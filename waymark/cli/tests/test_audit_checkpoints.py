@@ -2,11 +2,15 @@
 database (and, on PostgreSQL, disables the append-only trigger as its owner could) but neither
 the audit key nor the signing key. Runs on SQLite and PostgreSQL alike."""
 
+import importlib
 import json
 import logging
 import stat
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
+from django.db import connection
 
 from waymark.audit.checkpoints import CheckpointError, _store, checkpoint_store, checkpoint_write
 from waymark.audit.models import AuditEvent
@@ -107,12 +111,50 @@ def test_a_chain_re_hashed_with_unkeyed_sha256_is_refused(events, capsys):
     assert "recomputed without the audit key" in out
 
 
-def test_unkeyed_events_without_a_checkpoint_tell_the_operator_what_to_do(events, capsys):
+def _log_from_before_keyed_hashes() -> None:
+    """The log as an upgraded database has it: every event unkeyed (version 1), then the keyed
+    marker that the migration beginning keyed hashes appends."""
     rehash(key=None)
+    migration = importlib.import_module("waymark.audit.migrations.0006_auditevent_hash_version")
+    migration.mark_where_keyed_hashes_begin(apps, SimpleNamespace(connection=connection))
+
+
+def test_unkeyed_events_without_a_checkpoint_tell_the_operator_what_to_do(events, capsys):
+    _log_from_before_keyed_hashes()
     code, out = _verify(capsys)
     assert code == 1
     assert f"event {events[0]} has an unkeyed (version 1) hash and no signed checkpoint" in out
-    assert "run `waymark audit checkpoint` once" in out
+    assert "`waymark audit checkpoint` anchors the old chain" in out
+
+
+def test_a_keyed_log_rewritten_as_unkeyed_is_never_anchored(events, capsys, audit_checkpoints):
+    """Before the first checkpoint (or after the checkpoints are lost), someone with the database
+    alters an event and recomputes every hash in the unkeyed form: no marker vouches for them."""
+    tamper(f"UPDATE {TABLE} SET purpose = 'nothing to see' WHERE id = %s", [events[3]])  # noqa: S608
+    rehash(key=None)
+    assert main(["audit", "checkpoint"]) == 1
+    err = capsys.readouterr().err
+    assert "ends with 8 unkeyed events and no keyed marker after them" in err
+    assert not any(audit_checkpoints.iterdir())
+    assert _verify(capsys)[0] == 1
+
+
+def test_unkeyed_events_rewritten_behind_the_marker_are_not_anchored(events, capsys):
+    _log_from_before_keyed_hashes()
+    marker = AuditEvent.objects.order_by("-id").first()
+    assert marker is not None and marker.object_type == "audit.keyed_hashes"
+    tamper(f"UPDATE {TABLE} SET purpose = 'nothing to see' WHERE id = %s", [events[3]])  # noqa: S608
+    rehash(key=None, upto_id=events[-1])  # the unkeyed events only: the marker cannot be re-made
+    assert main(["audit", "checkpoint"]) == 1
+    assert f"event {marker.pk} does not follow event {events[-1]}" in capsys.readouterr().err
+
+
+def test_unkeyed_events_without_their_marker_are_not_anchored(events, capsys):
+    _log_from_before_keyed_hashes()
+    tamper(f"UPDATE {TABLE} SET object_type = 'accounts.agency' WHERE id = %s", [events[-1] + 1])  # noqa: S608
+    rehash(key=None)  # the marker too, now an ordinary unkeyed event
+    assert main(["audit", "checkpoint"]) == 1
+    assert "no keyed marker after them" in capsys.readouterr().err
 
 
 def test_events_cut_off_after_a_checkpoint_are_counted(events, capsys):
@@ -178,8 +220,8 @@ def test_verify_needs_only_the_public_key(events, capsys, settings):
 
 
 def test_the_first_checkpoint_anchors_an_unkeyed_chain(events, practitioner, capsys):
-    """A log written before keyed hashes: version 1 hashes, no checkpoint."""
-    rehash(key=None)
+    """A log written before keyed hashes: version 1 hashes and the marker, no checkpoint."""
+    _log_from_before_keyed_hashes()
     assert _verify(capsys)[0] == 1
     assert "Checkpoint 1 signed" in _checkpoint(capsys)
     assert (
@@ -191,7 +233,7 @@ def test_the_first_checkpoint_anchors_an_unkeyed_chain(events, practitioner, cap
     _write(practitioner, 2)  # keyed, after the anchor
     code, out = _verify(capsys)
     assert code == 0, out
-    assert "intact: 10 events and 1 signed checkpoint checked" in out
+    assert "intact: 11 events and 1 signed checkpoint checked" in out
     # An attacker re-hashes the events after the anchor as version 1.
     rehash(key=None, from_id=events[-1] + 1)
     code, out = _verify(capsys)
@@ -200,7 +242,7 @@ def test_the_first_checkpoint_anchors_an_unkeyed_chain(events, practitioner, cap
 
 
 def test_checkpoint_refuses_to_anchor_a_broken_unkeyed_chain(events, capsys, audit_checkpoints):
-    rehash(key=None)
+    _log_from_before_keyed_hashes()
     tamper(f"UPDATE {TABLE} SET purpose = 'x' WHERE id = %s", [events[5]])  # noqa: S608
     assert main(["audit", "checkpoint"]) == 1
     err = capsys.readouterr().err
