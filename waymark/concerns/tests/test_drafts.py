@@ -1,8 +1,10 @@
 """Concern drafts: the answers being checked are kept encrypted, by and for their writer only."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.urls import reverse
@@ -74,3 +76,20 @@ def test_a_draft_is_only_its_writers_and_lapses(drafted, practitioner, outsider)
 def test_signing_out_deletes_the_draft(drafted):
     drafted.post(reverse("logout"))
     assert not ConcernDraft.objects.exists()
+
+
+def test_the_upgrade_deletes_sessions_that_hold_a_plaintext_draft(practitioner):
+    old = SessionStore()
+    old["concern_draft"] = {"narrative": ["Seen with Tobias Wrenfield at the arcade"]}
+    old.create()
+    other = SessionStore()
+    other["concern_draft_id"] = 7
+    other.create()
+    migration = importlib.import_module(
+        "waymark.concerns.migrations.0007_drop_plaintext_drafts_from_sessions"
+    )
+    migration.delete_sessions_with_plaintext_drafts(apps, None)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT session_key FROM django_session")
+        left = {row[0] for row in cursor.fetchall()}
+    assert old.session_key not in left and other.session_key in left
