@@ -15,6 +15,7 @@ from waymark.audit.services import PendingEvent, audit_record, audit_record_even
 
 from .models import Agency, AuthenticatorApp, BackupCode, BackupCodes, EnrolmentCode, Role, User
 from .selectors import enrolment_code_users_for
+from .tokens import api_token_revoke_all_of
 
 
 @transaction.atomic
@@ -247,8 +248,10 @@ def enrolment_code_issue(*, actor: User | None, user: User) -> str:
 def two_factor_reset(*, actor: User | None, user: User) -> int:
     """Remove the user's authenticator apps and backup codes (a lost phone); returns how many.
 
-    The user can then set up a new app only with a new enrolment code.
+    The user can then set up a new app only with a new enrolment code. Their API tokens are
+    revoked too: one may have been on the lost device.
     """
+    api_token_revoke_all_of(actor=actor, user=user, purpose="two-factor reset")
     devices: list[Device] = [
         *AuthenticatorApp.objects.filter(user=user),
         *BackupCodes.objects.filter(user=user),

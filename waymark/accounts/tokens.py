@@ -46,12 +46,13 @@ class IssuedToken:
     expiry: datetime.datetime
 
 
-def _audit(*, user: User, action: str, token: AuthToken) -> None:
+def _audit(*, user: User, action: str, token: AuthToken, purpose: str = "") -> None:
     audit_record(
         actor=user,
         action=action,
         object_type=AUDITED_AS,
         object_id=token.digest[:DIGEST_SHOWN],
+        purpose=purpose,
     )
 
 
@@ -96,6 +97,23 @@ def api_token_revoke_all(*, user: Actor) -> int:
     tokens = list(AuthToken.objects.select_for_update().filter(user=user).order_by("created"))
     for token in tokens:
         _audit(user=user, action=AuditAction.TOKEN_REVOKED, token=token)
+    AuthToken.objects.filter(digest__in=[t.digest for t in tokens]).delete()
+    return len(tokens)
+
+
+@transaction.atomic
+def api_token_revoke_all_of(*, actor: User | None, user: User, purpose: str) -> int:
+    """Revoke every token of `user` on someone else's authority (a two-factor reset, say);
+    returns how many there were. Each revocation is audited as the actor's, with the purpose."""
+    tokens = list(AuthToken.objects.select_for_update().filter(user=user).order_by("created"))
+    for token in tokens:
+        audit_record(
+            actor=actor,
+            action=AuditAction.TOKEN_REVOKED,
+            object_type=AUDITED_AS,
+            object_id=token.digest[:DIGEST_SHOWN],
+            purpose=purpose,
+        )
     AuthToken.objects.filter(digest__in=[t.digest for t in tokens]).delete()
     return len(tokens)
 

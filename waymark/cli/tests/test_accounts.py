@@ -4,9 +4,11 @@ import io
 
 import pytest
 from django.utils import timezone
+from knox.models import AuthToken
 
 from waymark.accounts.models import Agency, AuthenticatorApp, EnrolmentCode, User
 from waymark.accounts.services import enrolment_code_issue
+from waymark.accounts.tokens import api_token_issue
 from waymark.audit.models import AuditEvent
 from waymark.cli import main
 
@@ -140,6 +142,7 @@ def test_a_new_code_cancels_the_old_one_and_the_cli_prints_it(practitioner, caps
 
 def test_a_lost_phone_is_reset_from_the_command_line_with_a_new_code(practitioner, capsys):
     AuthenticatorApp.objects.create(user=practitioner, name="app", confirmed=True)
+    api_token_issue(user=practitioner)  # perhaps on the lost phone
     assert main(["enrolment-code", "--username", practitioner.username]) == 2
     assert "already set up" in capsys.readouterr().err
     assert main(["enrolment-code", "--username", practitioner.username, "--reset"]) == 0
@@ -147,3 +150,8 @@ def test_a_lost_phone_is_reset_from_the_command_line_with_a_new_code(practitione
     assert not AuthenticatorApp.objects.exists()
     assert EnrolmentCode.objects.filter(user=practitioner).count() == 1
     assert AuditEvent.objects.filter(action="delete", purpose="two-factor reset").count() == 1
+    # The lost phone's API tokens are revoked with it.
+    assert not AuthToken.objects.filter(user=practitioner).exists()
+    assert (
+        AuditEvent.objects.filter(action="token_revoked", purpose="two-factor reset").count() == 1
+    )
