@@ -24,6 +24,14 @@ def add_commands(commands: Subcommands) -> None:
         "checkpoint signed. Exit code 1 names the missing or altered checkpoint, or the first "
         "altered, deleted, re-hashed or missing event; 0 means the trail is intact.",
     )
+    verify.add_argument(
+        "--expect-checkpoint",
+        type=int,
+        metavar="N",
+        help="fail unless the store holds checkpoint N: give the newest sequence number your "
+        "copy elsewhere (the syslog lines) shows, so deleting the newest checkpoint files, and "
+        "the events after the one before, is detected too",
+    )
     verify.set_defaults(handler=cmd_audit_verify)
     checkpoint = audit_commands.add_parser(
         "checkpoint",
@@ -55,13 +63,22 @@ def _failed(exc: Exception) -> CommandFailed:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     # Waymark's apps define Django models: imported once main() has set Django up.
-    from waymark.audit.checkpoints import CheckpointError, audit_trail_verify
+    from waymark.audit.checkpoints import CheckpointError, audit_trail_verify, checkpoint_store
 
     try:
         trail = audit_trail_verify()
     except (CheckpointError, ImproperlyConfigured) as exc:
         raise _failed(exc) from None
     report, latest = trail.chain, trail.latest
+    expected = args.expect_checkpoint
+    if expected is not None and (latest is None or latest.sequence < expected):
+        newest = "none" if latest is None else str(latest.sequence)
+        raise CommandFailed(
+            f"checkpoint {expected} is missing from {checkpoint_store()}: the newest there is "
+            f"{newest}. Checkpoints after it were deleted, and with them the only record of the "
+            "events they covered: compare the log with a backup from before they were signed.",
+            code=1,
+        )
     if report.broken is not None:
         raise CommandFailed(
             f"the audit trail is broken: {report.broken.detail}. The {report.checked:,} events "

@@ -255,3 +255,22 @@ def test_checkpoint_refuses_when_covered_events_were_deleted(events, capsys):
     tamper(f"DELETE FROM {TABLE} WHERE id = %s", [events[-1]])  # noqa: S608
     assert main(["audit", "checkpoint"]) == 1
     assert "covers were changed since it was signed" in capsys.readouterr().err
+
+
+def test_deleting_the_newest_checkpoint_is_caught_against_the_copy_elsewhere(
+    events, practitioner, capsys, audit_checkpoints
+):
+    """The newest checkpoint file and the events it alone covered are deleted: the store and the
+    log agree with each other, but not with the sequence number the syslog copy shows."""
+    _checkpoint(capsys)
+    later = _write(practitioner, 5)[-5:]
+    _checkpoint(capsys)
+    (audit_checkpoints / "checkpoint-00000002.json").chmod(0o644)
+    (audit_checkpoints / "checkpoint-00000002.json").unlink()
+    tamper(f"DELETE FROM {TABLE} WHERE id >= %s", [later[0]])  # noqa: S608
+    assert _verify(capsys)[0] == 0  # nothing in the store or the log shows it
+    assert main(["audit", "verify", "--expect-checkpoint", "1"]) == 0
+    capsys.readouterr()
+    assert main(["audit", "verify", "--expect-checkpoint", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "checkpoint 2 is missing from" in err and "the newest there is 1" in err
