@@ -14,7 +14,7 @@ def delete_plaintext_tokens(apps, schema_editor):
     with connection.cursor() as cursor:
         if TABLE not in connection.introspection.table_names(cursor):
             return
-        cursor.execute(f"DELETE FROM {schema_editor.quote_name(TABLE)}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {schema_editor.quote_name(TABLE)}")  # noqa: S608  # nosec B608 (a fixed table name, quoted)
 
 
 class Migration(migrations.Migration):

@@ -27,7 +27,7 @@ def copy_devices(apps, schema_editor):
     with connection.cursor() as cursor:
         if "otp_totp_totpdevice" in tables:
             cursor.execute(
-                f"SELECT {', '.join(qn(c) for c in TOTP_COLUMNS)} FROM otp_totp_totpdevice"  # noqa: S608
+                f"SELECT {', '.join(qn(c) for c in TOTP_COLUMNS)} FROM otp_totp_totpdevice"  # noqa: S608  # nosec B608 (fixed column names, quoted)
             )
             for row in cursor.fetchall():
                 values = dict(zip(TOTP_COLUMNS, row, strict=True))
