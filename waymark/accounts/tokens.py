@@ -46,7 +46,7 @@ class IssuedToken:
     expiry: datetime.datetime
 
 
-def _audit(*, user: User, action: str, token: AuthToken, purpose: str = "") -> None:
+def _audit(*, user: User | None, action: str, token: AuthToken, purpose: str = "") -> None:
     audit_record(
         actor=user,
         action=action,
@@ -94,11 +94,7 @@ def api_token_revoke_all(*, user: Actor) -> int:
     """Revoke every token the user holds; returns how many there were."""
     if not isinstance(user, User):
         raise PermissionDenied("Only a signed-in user has API tokens")
-    tokens = list(AuthToken.objects.select_for_update().filter(user=user).order_by("created"))
-    for token in tokens:
-        _audit(user=user, action=AuditAction.TOKEN_REVOKED, token=token)
-    AuthToken.objects.filter(digest__in=[t.digest for t in tokens]).delete()
-    return len(tokens)
+    return api_token_revoke_all_of(actor=user, user=user, purpose="")
 
 
 @transaction.atomic
@@ -107,13 +103,7 @@ def api_token_revoke_all_of(*, actor: User | None, user: User, purpose: str) -> 
     returns how many there were. Each revocation is audited as the actor's, with the purpose."""
     tokens = list(AuthToken.objects.select_for_update().filter(user=user).order_by("created"))
     for token in tokens:
-        audit_record(
-            actor=actor,
-            action=AuditAction.TOKEN_REVOKED,
-            object_type=AUDITED_AS,
-            object_id=token.digest[:DIGEST_SHOWN],
-            purpose=purpose,
-        )
+        _audit(user=actor, action=AuditAction.TOKEN_REVOKED, token=token, purpose=purpose)
     AuthToken.objects.filter(digest__in=[t.digest for t in tokens]).delete()
     return len(tokens)
 
