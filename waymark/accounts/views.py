@@ -1,3 +1,4 @@
+import json
 from base64 import b32encode, b64encode
 from datetime import timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.models import Device
 
+from waymark.core import crypto
 from waymark.core.forms import form_add_service_errors
 
 from .forms import EnrolmentCodeForm, EnrolmentCodeIssueForm, SignInForm, TwoFactorCodeForm
@@ -112,7 +114,7 @@ def two_factor_set_up(request: HttpRequest) -> HttpResponse:
         else:
             request.session.pop(ENROLMENT_DEVICE_SESSION_KEY, None)
             _finish_sign_in(request, device)
-            request.session[BACKUP_CODES_SESSION_KEY] = codes
+            request.session[BACKUP_CODES_SESSION_KEY] = _backup_codes_sealed(user, codes)
             return redirect(_with_next("two-factor-backup-codes", next_url))
     secret = b32encode(device.bin_key).decode()
     otpauth_uri = device.config_url
@@ -180,13 +182,30 @@ def enrolment_code_new(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/enrolment_code_new.html", {"form": form})
 
 
+# The backup codes wait in the session between the confirming code and the page that shows them,
+# encrypted with the field keys for their user: the session table is not encrypted, and a copy of
+# it must hold no usable code.
+def _backup_codes_binding(user: User) -> crypto.Binding:
+    return crypto.Binding("django_session", BACKUP_CODES_SESSION_KEY, user.pk)
+
+
+def _backup_codes_sealed(user: User, codes: list[str]) -> str:
+    return crypto.encrypt(json.dumps(codes), binding=_backup_codes_binding(user))
+
+
+def _backup_codes_opened(user: User, sealed: str) -> list[str]:
+    codes: list[str] = json.loads(crypto.decrypt(sealed, binding=_backup_codes_binding(user)))
+    return codes
+
+
 @login_required
 def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
     """Show the backup codes made at enrolment, once: they leave the session as they are shown."""
     next_url = _next_url(request)
-    codes = request.session.pop(BACKUP_CODES_SESSION_KEY, None)
-    if not codes:
+    sealed = request.session.pop(BACKUP_CODES_SESSION_KEY, None)
+    if not isinstance(sealed, str) or not isinstance(request.user, User):
         return redirect(next_url)
+    codes = _backup_codes_opened(request.user, sealed)
     return render(
         request, "accounts/two_factor_backup_codes.html", {"codes": codes, "next": next_url}
     )

@@ -7,6 +7,7 @@ import base64
 import re
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.urls import reverse
 from django_otp.oath import totp
@@ -16,6 +17,7 @@ from rest_framework.test import APIClient
 from waymark.accounts.models import AuthenticatorApp, BackupCode, BackupCodes
 from waymark.accounts.services import enrolment_code_issue
 from waymark.audit.models import AuditEvent
+from waymark.core import crypto
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +130,15 @@ def test_enrolment_shows_the_secret_and_confirms_with_a_code_from_the_key(client
 
 def test_a_raw_read_of_the_tables_finds_no_usable_secret_or_code(client, practitioner):
     device = enrol(client, practitioner)
+    # The codes wait in the session until their page is shown: encrypted, as the session table
+    # is not.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT session_data FROM django_session")
+        sessions = [SessionStore().decode(row[0]) for row in cursor.fetchall()]
+    waiting = [s["waymark_backup_codes"] for s in sessions if "waymark_backup_codes" in s]
+    assert len(waiting) == 1 and crypto.is_current(waiting[0])
     codes = backup_codes(client)
+    assert not any(c in waiting[0] for c in codes)
     with connection.cursor() as cursor:
         cursor.execute("SELECT key FROM accounts_authenticatorapp")
         (stored_key,) = cursor.fetchone()
