@@ -1,12 +1,12 @@
 """Key rotation for encrypted fields (ADR 0011): `waymark keys rotate`, recorded in the audit trail.
 
-Every encrypted value not already under the newest key of WAYMARK_FIELD_KEYS in the current
-format, including any left in the old Fernet format, is re-encrypted for its row under the newest
-key (`waymark.core.reencryption`): table by table in primary-key order, one transaction per batch,
-with the batch's rows locked against concurrent edits. Values already done are skipped, so an
-interrupted run is finished by running it again. The blind indexes are rebuilt in the same
-batches, so a changed WAYMARK_BLIND_INDEX_KEY is taken up too. When the run completes, the older
-keys can be removed.
+Every encrypted value not already under the newest key of WAYMARK_FIELD_KEYS is re-encrypted for
+its row under that key (`waymark.core.reencryption`): table by table in primary-key order, one
+transaction per batch, with the batch's rows locked against concurrent edits. A value in the old,
+unbound Fernet format is refused, naming its field and row: only the conversion migration may bind
+one to its row. Values already done are skipped, so an interrupted run is finished by running it
+again. The blind indexes are rebuilt in the same batches, so a changed WAYMARK_BLIND_INDEX_KEY is
+taken up too. When the run completes, the older keys can be removed.
 """
 
 import functools
@@ -34,11 +34,6 @@ class RotationReport:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def key_id(key: str) -> str:
-    """A short name for a key that reveals nothing about it: the key id that tokens carry."""
-    return crypto.key_id(key)
-
-
 def _batch_done(
     table: EncryptedTable, report: RotationReport, bar: Any, pks: list[Any], changed: int
 ) -> None:
@@ -54,7 +49,7 @@ def _batch_done(
 
 
 def keys_rotate(*, actor: "Actor | None" = None, progress: bool = False) -> RotationReport:
-    report = RotationReport(key_id=key_id(crypto.field_keys()[0]))
+    report = RotationReport(key_id=crypto.key_id(crypto.field_keys()[0]))
     plan = encrypted_tables(apps.get_models())
     total = sum(table.model._default_manager.count() for table in plan)
     with tqdm(total=total, desc="Re-encrypting", unit="row", disable=not progress) as bar:
