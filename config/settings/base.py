@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "waymark.contexts",
     "waymark.people",
     "waymark.concerns",
+    "waymark.casework",
     "waymark.records",
 ]
 

@@ -35,6 +35,18 @@ PRACTITIONER = {
     "concerns.change_concernnotice",
     "concerns.review_association",
     "people.add_involvementrequest",
+    # Context cases are about places, groups and spaces, and are seen across the partnership;
+    # the children linked to them are named only where the viewer may see their records.
+    "casework.view_contextcase",
+    "casework.add_contextcase",
+    "casework.change_contextcase",
+    "casework.view_partner",
+    "casework.add_partner",
+    "casework.change_partner",
+    "contexts.view_onlinespace",
+    "contexts.add_onlinespace",
+    "contexts.view_neighbourhood",
+    "contexts.add_neighbourhood",
 }
 
 MANAGER = PRACTITIONER | {
@@ -54,6 +66,10 @@ ANALYST = {
     "accounts.view_agency",
     "contexts.view_peer_network",
     "contexts.view_peergroup",
+    "casework.view_contextcase",
+    "casework.view_partner",
+    "contexts.view_onlinespace",
+    "contexts.view_neighbourhood",
 }
 
 # A panel chair sees what their own agency's involvement allows, like any practitioner: being

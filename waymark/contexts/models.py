@@ -238,3 +238,61 @@ class PeerAlert(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Alert for {self.young_person_id}: {self.get_kind_display()}"
+
+
+class OnlineSpaceKind(models.TextChoices):
+    GROUP_CHAT = "group_chat", "Group chat"
+    SERVER = "server", "Server or community"
+    CHANNEL = "channel", "Channel or page"
+    GAME = "game", "Game"
+    OTHER = "other", "Other"
+
+
+class OnlineSpace(TimeStampedModel):
+    """An online space where children meet: a context in its own right, like a place.
+
+    It is described by what it is and how it works, not by who is in it: the members of a group
+    chat are children, and are linked to a case through concerns or a practitioner's link.
+    """
+
+    reference = models.CharField(max_length=12, unique=True, editable=False)
+    platform = models.CharField(max_length=80)
+    name = models.CharField("Name or handle", max_length=200)
+    kind = models.CharField(max_length=20, choices=OnlineSpaceKind.choices)
+    how_children_meet = models.TextField("How children meet there", blank=True)
+    moderation = models.TextField(blank=True)
+    reporting_routes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by_agency = models.ForeignKey(
+        "accounts.Agency", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["platform", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.platform}"
+
+
+class Neighbourhood(TimeStampedModel):
+    """A neighbourhood as a context: a ward, or a named set of H3 areas (for example the cells of
+    an emerging hot spot). Exactly one of the two is given."""
+
+    reference = models.CharField(max_length=12, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    ward = models.ForeignKey(
+        Ward, null=True, blank=True, on_delete=models.PROTECT, related_name="neighbourhoods"
+    )
+    # H3 cell indexes, all of one resolution; empty for a ward.
+    cells = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
