@@ -23,8 +23,9 @@ A value of None is a count withheld by Waymark's suppression rule: the chart lea
 gap in a line, "fewer than 5" in place of a bar) and the table says "fewer than 5". Callers
 apply the rule; charts only show what they are given.
 
-Rendering takes a few tens of milliseconds; the first chart in a process also starts
-vl-convert's JavaScript engine, about a second. Nothing is rendered or cached at import time.
+Rendering takes tens of milliseconds (30 to 60 ms on an idle 2-core machine); the first chart
+in a process also starts vl-convert's JavaScript engine, 1 to 3 s. Nothing is rendered or
+cached at import time.
 """
 
 import datetime as dt
