@@ -26,6 +26,7 @@ interval near 0.05.)
 
 import math
 from dataclasses import dataclass
+from numbers import Real
 
 from scipy.stats import binomtest, fisher_exact
 from scipy.stats.contingency import odds_ratio
@@ -85,7 +86,12 @@ class RatioOfRatios:
 
 
 def _count(name: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, Real)
+        or not math.isfinite(value)
+        or value != int(value)
+    ):
         raise OutcomeError(f"{name} must be a whole number of concerns, not {value!r}")
     if value < 0:
         raise OutcomeError(f"{name} cannot be negative (got {value})")
@@ -93,7 +99,7 @@ def _count(name: str, value: int) -> int:
 
 
 def _exposure(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, Real):
         raise OutcomeError(f"{name} must be a number, not {value!r}")
     if not math.isfinite(value) or value <= 0:
         raise OutcomeError(f"{name} must be a positive, finite length of time (got {value})")

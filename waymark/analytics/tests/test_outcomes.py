@@ -53,6 +53,10 @@ def test_rate_ratio_p_value_tests_equal_rates_and_agrees_with_the_interval():
     assert result.p_value < 0.05
 
 
+def test_counts_may_come_from_numpy():
+    assert rate_ratio(np.int64(20), np.int64(8)) == rate_ratio(20, 8)
+
+
 def test_rate_ratio_zeros():
     none_after = rate_ratio(12, 0)
     assert (none_after.estimate, none_after.lower) == (0.0, 0.0)
@@ -74,6 +78,7 @@ def test_rate_ratio_zeros():
         ({"before": -1, "after": 3}, "before cannot be negative"),
         ({"before": 2.5, "after": 3}, "before must be a whole number"),
         ({"before": 2, "after": True}, "after must be a whole number"),
+        ({"before": math.inf, "after": 3}, "before must be a whole number"),
         ({"before": 2, "after": 3, "after_exposure": 0}, "after_exposure must be a positive"),
         ({"before": 2, "after": 3, "before_exposure": math.nan}, "before_exposure must be a posi"),
     ],
