@@ -219,6 +219,23 @@ def actions_relevant_to_children(*, cases: Iterable[ContextCase]) -> dict[int, l
     return out
 
 
+@dataclass(frozen=True)
+class ContextAffecting:
+    case: ContextCase
+    actions: list[Action]
+
+
+def contexts_affecting(*, user: Actor, young_person: YoungPerson) -> list[ContextAffecting] | None:
+    """The section "Contexts affecting this young person" of their page: each case they are
+    linked to, with the plan's actions relevant to children. None for a viewer who may not see
+    cases. The caller has already checked the viewer may see the young person's record."""
+    if not user.has_perm("casework.view_contextcase"):
+        return None
+    cases = context_cases_linked_to(young_person=young_person)
+    actions = actions_relevant_to_children(cases=cases)
+    return [ContextAffecting(case, actions.get(case.pk, [])) for case in cases]
+
+
 def action_owner_label(action: Action) -> str:
     if action.owner_kind == "partner" and action.owner_partner is not None:
         return action.owner_partner.name
@@ -301,3 +318,24 @@ def overdue_reviews_for(*, user: Actor, today: datetime.date) -> QuerySet[Contex
     if agency_id is not None and user.has_perm("accounts.view_agency_users"):
         mine |= Q(lead_agency_id=agency_id)
     return _overdue_reviews(today).filter(mine)
+
+
+@dataclass(frozen=True)
+class CaseReviews:
+    """The dashboard's context cases: overdue reviews, and how many are on time."""
+
+    overdue: list[ContextCase]
+    on_time: int
+    agency_wide: bool
+
+
+def case_reviews_for(*, user: Actor, today: datetime.date) -> CaseReviews | None:
+    if not user.has_perm("casework.view_contextcase"):
+        return None
+    agency_id = getattr(user, "agency_id", None)
+    agency_wide = agency_id is not None and user.has_perm("accounts.view_agency_users")
+    mine = Q(lead_worker_id=user.pk) | (Q(lead_agency_id=agency_id) if agency_wide else Q())
+    open_cases = ContextCase.objects.filter(mine, status=CaseStatus.OPEN)
+    overdue = list(overdue_reviews_for(user=user, today=today)[:20])
+    on_time = open_cases.exclude(next_review_on__lt=today).count()
+    return CaseReviews(overdue, on_time, agency_wide)

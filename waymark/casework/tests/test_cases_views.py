@@ -150,3 +150,43 @@ def test_the_case_list_filters_by_overdue(web):
     on_time = OpenCaseFactory(next_review_on=TODAY + datetime.timedelta(days=1))
     body = web.get("/cases/?overdue=on").content.decode()
     assert late.reference in body and on_time.reference not in body
+
+
+def test_the_young_persons_page_shows_the_contexts_and_their_actions(web, practitioner):
+    from waymark.casework.tests.factories import ActionFactory
+
+    child: Any = YoungPersonFactory(created_by_agency=practitioner.agency)
+    action: Any = ActionFactory(description="Shop staff can name the signs of exploitation")
+    ActionFactory(goal=action.goal, description="Internal audit", relevant_to_children=False)
+    case = action.goal.plan.case
+    CaseLinkFactory(case=case, young_person=child)
+    body = web.get(f"/young-people/{child.reference}/").content.decode()
+    assert "Contexts affecting this young person" in body
+    assert case.reference in body and action.description in body
+    assert "Internal audit" not in body
+
+
+def test_the_dashboard_shows_overdue_reviews_to_the_lead_and_the_manager(client, practitioner):
+    from waymark.accounts.models import Role
+    from waymark.accounts.tests.factories import UserFactory
+
+    late = OpenCaseFactory(
+        lead_agency=practitioner.agency,
+        lead_worker=practitioner,
+        next_review_on=TODAY - datetime.timedelta(days=2),
+    )
+    colleague = UserFactory(agency=practitioner.agency)
+    theirs = OpenCaseFactory(
+        lead_agency=practitioner.agency,
+        lead_worker=colleague,
+        next_review_on=TODAY - datetime.timedelta(days=2),
+    )
+    OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner)
+    client.force_login(practitioner)
+    body = client.get("/").content.decode()
+    assert late.reference in body and theirs.reference not in body
+    assert "1 open case with reviews on time" in body
+    manager = UserFactory(agency=practitioner.agency, role=Role.MANAGER)
+    client.force_login(manager)
+    body = client.get("/").content.decode()
+    assert late.reference in body and theirs.reference in body
