@@ -31,6 +31,13 @@ from rest_framework.test import APIClient
 from waymark.accounts.models import Role
 from waymark.accounts.tests.factories import AgencyFactory, UserFactory
 from waymark.audit.models import AuditEvent
+from waymark.casework.models import CaseLink, ContextCase
+from waymark.casework.tests.factories import (
+    ContextPlanFactory,
+    OnlineSpaceFactory,
+    OpenCaseFactory,
+    ReferralFactory,
+)
 from waymark.concerns.models import Association, ConcernNotice
 from waymark.concerns.selectors import association_list_held_for_review_by
 from waymark.concerns.services import association_review
@@ -278,6 +285,30 @@ def saved_group_for(w: World) -> str:
     return saved.reference
 
 
+# Context cases: a case about the world's place, which Zara is linked to (by her concern there
+# and by a practitioner), and so is Sol, whom the outsider's agency works with.
+def case_for(w: World) -> str:
+    found: Any = ContextCase.objects.filter(place=w.place).first()
+    if found is None:
+        found = OpenCaseFactory(place=w.place, lead_agency=w.agency, lead_worker=w.practitioner)
+        ReferralFactory(case=found)
+        ContextPlanFactory(case=found, agreed_by=w.practitioner)
+        for child in (w.young_person, w.known_to_outsider):
+            CaseLink.objects.create(
+                case=found,
+                young_person=child,
+                reason="Seen at the arcade by the youth worker",
+                linked_by=w.practitioner,
+                linked_on=timezone.localdate(),
+            )
+    return found.reference
+
+
+def online_space_for(w: World) -> str:
+    space: Any = OnlineSpaceFactory()
+    return space.reference
+
+
 ROUTES: dict[str, Route] = {
     # Signing in and out, and two-factor steps, are reached before a user is known.
     "login": Route(lambda w: "/sign-in/", public=True, ok=(200, 302)),
@@ -382,6 +413,18 @@ ROUTES: dict[str, Route] = {
     "young-person-network": Route(
         lambda w: f"/young-people/{yp(w)}/network/", record=True, audited=True
     ),
+    # Context cases are seen across the partnership; the children linked to them are named
+    # only where the viewer's agency is involved, and those reads are audited.
+    "case-list": Route(lambda w: "/cases/"),
+    "case-refer": Route(lambda w: f"/cases/refer/?place={w.place.pk}"),
+    "case-detail": Route(lambda w: f"/cases/{case_for(w)}/", audited=True),
+    "case-screen": Route(lambda w: f"/cases/{case_for(w)}/screening/"),
+    "case-transfer": Route(lambda w: f"/cases/{case_for(w)}/transfer/"),
+    "case-link-new": Route(lambda w: f"/cases/{case_for(w)}/links/new/"),
+    "case-review-new": Route(lambda w: f"/cases/{case_for(w)}/reviews/new/"),
+    "case-close": Route(lambda w: f"/cases/{case_for(w)}/close/"),
+    "online-space-new": Route(lambda w: "/online-spaces/new/"),
+    "online-space-detail": Route(lambda w: f"/online-spaces/{online_space_for(w)}/"),
     # API.
     "api:schema": Route(lambda w: "/api/schema/"),
     "api:docs": Route(lambda w: "/api/docs/"),
@@ -718,6 +761,7 @@ SEEN_BY_BOTH: dict[str, Callable[[World], str]] = {
     "api:young-person-network": lambda w: (
         f"/api/young-people/{w.known_to_outsider.reference}/network/"
     ),
+    "case-detail": lambda w: f"/cases/{case_for(w)}/",
 }
 
 

@@ -6,7 +6,9 @@ It draws on people, concerns and peer groups, so it lives above all of them.
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from waymark.casework.cases.selectors import case_reviews_for
 from waymark.concerns.selectors import (
     association_list_held_for_review_by,
     concern_list_recent_by,
@@ -38,5 +40,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "notices": concern_notice_list_visible_to(user=request.user)[:20],
             "held_links": association_list_held_for_review_by(user=request.user)[:20],
             "involvement_requests": involvement_request_list_awaiting(user=request.user)[:20],
+            # Context cases: overdue reviews of the cases the user leads (and, for a manager,
+            # that their agency leads), beside those on time.
+            "case_reviews": case_reviews_for(user=request.user, today=timezone.localdate()),
         },
     )

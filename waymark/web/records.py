@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from waymark.accounts.refusals import access_refused
 from waymark.audit.reads import audit_reads
+from waymark.casework.cases.selectors import contexts_affecting
 from waymark.concerns.selectors import (
     association_list_for_person_of_concern,
     association_rows_for,
@@ -43,6 +44,7 @@ def young_person_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "risk_summary": risk_summary(concerns),
             "links": association_rows_for(user=request.user, young_person=person),
             "places": places_for_young_person(user=request.user, young_person=person),
+            "contexts": contexts_affecting(user=request.user, young_person=person),
         },
     )
 

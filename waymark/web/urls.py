@@ -8,6 +8,18 @@ from waymark.accounts.views import (
     two_factor_backup_codes,
     two_factor_set_up,
 )
+from waymark.casework.cases.views import (
+    case_close,
+    case_detail,
+    case_link_new,
+    case_list,
+    case_refer,
+    case_review_new,
+    case_screen,
+    case_transfer,
+    online_space_detail,
+    online_space_new,
+)
 from waymark.concerns.views import (
     association_review_view,
     concern_check,
@@ -119,4 +131,15 @@ urlpatterns = [
         peer_group_saved_page,
         name="peer-group-saved",
     ),
+    # Context cases: referral, screening, transfer, links, reviews and closure.
+    path("cases/", case_list, name="case-list"),
+    path("cases/refer/", case_refer, name="case-refer"),
+    path("cases/<str:reference>/", case_detail, name="case-detail"),
+    path("cases/<str:reference>/screening/", case_screen, name="case-screen"),
+    path("cases/<str:reference>/transfer/", case_transfer, name="case-transfer"),
+    path("cases/<str:reference>/links/new/", case_link_new, name="case-link-new"),
+    path("cases/<str:reference>/reviews/new/", case_review_new, name="case-review-new"),
+    path("cases/<str:reference>/close/", case_close, name="case-close"),
+    path("online-spaces/new/", online_space_new, name="online-space-new"),
+    path("online-spaces/<str:reference>/", online_space_detail, name="online-space-detail"),
 ]

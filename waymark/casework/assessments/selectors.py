@@ -1,0 +1,11 @@
+"""Reads of the assessments of context cases."""
+
+from typing import Any
+
+from waymark.accounts.types import Actor
+from waymark.casework.models import ContextCase
+
+
+def assessments_section_for(*, user: Actor, case: ContextCase) -> Any:
+    """What the case page shows of the case's assessments; None for nothing."""
+    return None
