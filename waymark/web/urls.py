@@ -8,6 +8,7 @@ from waymark.accounts.views import (
     two_factor_backup_codes,
     two_factor_set_up,
 )
+from waymark.casework.urls import assessment_and_plan_pages
 from waymark.concerns.views import (
     association_review_view,
     concern_check,
@@ -120,3 +121,6 @@ urlpatterns = [
         name="peer-group-saved",
     ),
 ]
+
+# Context cases: assessments and context plans (waymark/casework/urls.py).
+urlpatterns += assessment_and_plan_pages
