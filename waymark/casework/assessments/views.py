@@ -82,7 +82,11 @@ def assessment_new(request: HttpRequest, reference: str) -> HttpResponse:
                             **form.service_arguments(),
                         )
                     except ValidationError as exc:
-                        form_add_service_errors(form, exc)
+                        # The service names the evidence "concerns"; the form asks for references.
+                        errors = exc.message_dict
+                        if "concerns" in errors:
+                            errors["concern_references"] = errors.pop("concerns")
+                        form_add_service_errors(form, ValidationError(errors))
                     else:
                         messages.success(request, f"Assessment {assessment.number} recorded")
                         return redirect(

@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from ..models import ActionStatus, OwnerKind
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+
 
 class MeasureSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -15,7 +17,7 @@ class MeasureSerializer(serializers.Serializer):
 
 
 class MeasureCreateSerializer(serializers.Serializer):
-    goal = serializers.IntegerField()
+    goal = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     measured_on = serializers.DateField(required=False, allow_null=True, default=None)
     value = serializers.FloatField(required=False, allow_null=True, default=None)
     note = serializers.CharField(allow_blank=True, required=False, default="")
@@ -39,12 +41,18 @@ class ActionSerializer(serializers.Serializer):
 
 
 class ActionCreateSerializer(serializers.Serializer):
-    goal = serializers.IntegerField()
+    goal = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     description = serializers.CharField(allow_blank=True, required=False, default="")
     owner_kind = serializers.CharField(allow_blank=True, required=False, default="")
-    owner_agency = serializers.IntegerField(required=False, allow_null=True, default=None)
-    owner_worker = serializers.IntegerField(required=False, allow_null=True, default=None)
-    owner_partner = serializers.IntegerField(required=False, allow_null=True, default=None)
+    owner_agency = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
+    )
+    owner_worker = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
+    )
+    owner_partner = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
+    )
     due_on = serializers.DateField(required=False, allow_null=True, default=None)
     relevant_to_children = serializers.BooleanField(required=False, default=True)
 
@@ -74,7 +82,9 @@ class GoalSerializer(serializers.Serializer):
 
 class GoalCreateSerializer(serializers.Serializer):
     outcome = serializers.CharField(allow_blank=True, required=False, default="")
-    finding = serializers.IntegerField(required=False, allow_null=True, default=None)
+    finding = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
+    )
     indicator = serializers.CharField(allow_blank=True, required=False, default="")
 
 

@@ -160,3 +160,17 @@ def test_a_peer_group_assessment_shows_the_detected_profile_and_where_it_came_fr
     assert "Group 7" in body and "High" in body
     assert "3 of 5 members have an open concern about exploitation" in body
     assert "Peer-group detection" in body
+
+
+def test_a_concern_the_worker_may_not_see_cannot_be_linked_as_evidence(client):
+    lead = worker()
+    case = screened_case(lead=lead)
+    client.force_login(lead)
+    response = client.post(
+        f"/cases/{case.reference}/assessments/new/",
+        {**date_fields("started_on", TODAY), "concern_references": "CN-ZZZZZ"},
+    )
+    summary = summary_messages(response.content.decode())
+    assert "There is no concern with the reference CN-ZZZZZ that you can see" in summary
+    assert 'href="#id_concern_references"' in summary
+    assert not Assessment.objects.exists()
