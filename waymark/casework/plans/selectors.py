@@ -107,10 +107,24 @@ def finding_title(case: ContextCase, finding: AssessmentArea) -> str:
     return f"Assessment {finding.assessment.number}: {title}"
 
 
-def goal_indicators(*, case: ContextCase, goal: Goal) -> list[IndicatorPoint]:
+def completed_ratings(*, case: ContextCase) -> dict[str, list[AssessmentArea]]:
+    """The areas of the case's completed assessments, by area key, in one query."""
+    found: dict[str, list[AssessmentArea]] = {}
+    for area in AssessmentArea.objects.filter(
+        assessment__case=case, assessment__completed_on__isnull=False
+    ).select_related("assessment"):
+        found.setdefault(area.area, []).append(area)
+    return found
+
+
+def goal_indicators(
+    *, case: ContextCase, goal: Goal, ratings: dict[str, list[AssessmentArea]] | None = None
+) -> list[IndicatorPoint]:
     """The ratings of the goal's area in each completed assessment, and the goal's measures,
     in date order."""
     scale = instrument_for(case).scale
+    if ratings is None:
+        ratings = completed_ratings(case=case)
     points = [
         IndicatorPoint(
             on=area.assessment.completed_on,
@@ -118,11 +132,7 @@ def goal_indicators(*, case: ContextCase, goal: Goal) -> list[IndicatorPoint]:
             value=rating_label(scale, area.rating),
             note="",
         )
-        for area in AssessmentArea.objects.filter(
-            assessment__case=case,
-            assessment__completed_on__isnull=False,
-            area=goal.finding.area,
-        ).select_related("assessment")
+        for area in ratings.get(goal.finding.area, [])
         if area.assessment.completed_on
     ]
     points += [
@@ -161,6 +171,7 @@ def plan_section_for(*, user: Actor, case: ContextCase) -> PlanSection | None:
     plan = plan_get_for_case(user=user, case=case)
     today = timezone.localdate()
     goals = []
+    ratings = completed_ratings(case=case)
     if plan is not None:
         for goal in goal_list_for_plan(plan=plan):
             goals.append(
@@ -172,10 +183,10 @@ def plan_section_for(*, user: Actor, case: ContextCase) -> PlanSection | None:
                         ActionRow(a, owner_label(a), action_is_overdue(a, today))
                         for a in goal.actions.all()
                     ],
-                    indicators=goal_indicators(case=case, goal=goal),
+                    indicators=goal_indicators(case=case, goal=goal, ratings=ratings),
                 )
             )
-    has_completed = case.assessments.filter(completed_on__isnull=False).exists()
+    has_completed = bool(ratings)
     return PlanSection(
         case=case,
         plan=plan,

@@ -150,3 +150,25 @@ def test_indicators_over_time_are_the_re_assessment_ratings_and_the_measures(pla
         ("Measure", "7"),
         ("Assessment 2 rating", "4: Mostly safe"),
     ]
+
+
+def test_the_plan_section_reads_in_a_fixed_number_of_queries(
+    planned, django_assert_max_num_queries
+):
+    lead, case, plan, goal = planned
+    finding = goal.finding
+    for n in range(6):
+        more = goal_add(actor=lead, plan=plan, outcome=f"Outcome {n}", finding=finding)
+        action_add(
+            actor=lead,
+            goal=more,
+            description=f"Action {n}",
+            owner_kind="agency",
+            owner_agency=lead.agency,
+            due_on=TODAY,
+        )
+        goal_measure_record(actor=lead, goal=more, measured_on=TODAY, value=n)
+    with django_assert_max_num_queries(8):
+        section = plan_section_for(user=lead, case=case)
+        assert section is not None
+        assert len(section.goals) == 7 and len(section.actions) == 6
