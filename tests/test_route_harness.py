@@ -309,6 +309,88 @@ def online_space_for(w: World) -> str:
     return space.reference
 
 
+# --- Context cases: assessments and context plans ---------------------------------------------
+
+
+def planned_case_for(w: World) -> Any:
+    """A case about the world's place, screened, assessed twice (the second time with Zara's
+    concern as evidence), with a plan, a goal, a partner's action and a measure."""
+    from waymark.casework.assessments.services import assessment_record
+    from waymark.casework.models import ContextCase, Partner, Screening
+    from waymark.casework.plans.services import (
+        action_add,
+        context_plan_create,
+        goal_add,
+        goal_measure_record,
+    )
+
+    found = ContextCase.objects.filter(reference="CC-HARN1").first()
+    if found is not None:
+        return found
+    case = ContextCase.objects.create(
+        reference="CC-HARN1",
+        subject_kind="place",
+        place=w.place,
+        lead_agency=w.agency,
+        lead_worker=w.practitioner,
+        status="open",
+        threshold="partnership_plus",
+    )
+    today = timezone.localdate()
+    Screening.objects.create(
+        case=case,
+        decision="partnership_plus",
+        reason="Repeated concerns at the arcade",
+        decided_by=w.manager,
+        decided_on=today - datetime.timedelta(days=30),
+    )
+    sides = ("young_people", "guardianship", "environment")
+    for rating, concerns in ((2, []), (4, [w.concern])):
+        done = assessment_record(
+            actor=w.practitioner,
+            case=case,
+            started_on=today - datetime.timedelta(days=20),
+            completed_on=today - datetime.timedelta(days=20 - rating),
+            areas={k: {"findings": f"{k} seen", "rating": rating} for k in sides},
+            concerns=concerns,
+        )
+        if rating == 2:
+            plan = context_plan_create(
+                actor=w.practitioner, case=case, started_on=done.completed_on
+            )
+            goal = goal_add(
+                actor=w.practitioner,
+                plan=plan,
+                outcome="Young people can name an adult at the arcade they trust",
+                finding=done.areas.get(area="guardianship"),
+            )
+    shop = Partner.objects.create(name="Arcade Kiosk", kind="business", agency=w.agency)
+    action_add(
+        actor=w.practitioner,
+        goal=goal,
+        description="Kiosk staff trained",
+        owner_kind="partner",
+        owner_partner=shop,
+        due_on=today,
+    )
+    goal_measure_record(actor=w.practitioner, goal=goal, measured_on=today, value=3)
+    return case
+
+
+def case_ref(w: World) -> str:
+    return planned_case_for(w).reference
+
+
+def case_goal(w: World) -> int:
+    return planned_case_for(w).plan.goals.get().pk
+
+
+def case_action(w: World) -> int:
+    from waymark.casework.models import Action
+
+    return Action.objects.get(goal__plan__case=planned_case_for(w)).pk
+
+
 ROUTES: dict[str, Route] = {
     # Signing in and out, and two-factor steps, are reached before a user is known.
     "login": Route(lambda w: "/sign-in/", public=True, ok=(200, 302)),
@@ -597,6 +679,29 @@ ROUTES: dict[str, Route] = {
         method="post",
         data=lambda w: {"note": "Spoke to her and her mum"},
     ),
+    # Context cases are the partnership's business: any worker who may view cases sees their
+    # assessments and plans, which name no child; evidence concerns appear only to those who may
+    # see them, by reference.
+    "case-assessment-new": Route(lambda w: f"/cases/{case_ref(w)}/assessments/new/"),
+    "case-assessment-detail": Route(lambda w: f"/cases/{case_ref(w)}/assessments/2/"),
+    "case-plan": Route(lambda w: f"/cases/{case_ref(w)}/plan/"),
+    "case-goal-new": Route(lambda w: f"/cases/{case_ref(w)}/plan/goals/new/"),
+    "case-action-new": Route(
+        lambda w: f"/cases/{case_ref(w)}/plan/goals/{case_goal(w)}/actions/new/"
+    ),
+    "case-action-update": Route(lambda w: f"/cases/{case_ref(w)}/plan/actions/{case_action(w)}/"),
+    "case-measure-new": Route(
+        lambda w: f"/cases/{case_ref(w)}/plan/goals/{case_goal(w)}/measures/new/"
+    ),
+    "api:case-assessment-list": Route(lambda w: f"/api/cases/{case_ref(w)}/assessments/"),
+    "api:case-assessment-detail": Route(lambda w: f"/api/cases/{case_ref(w)}/assessments/2/"),
+    "api:case-plan": Route(lambda w: f"/api/cases/{case_ref(w)}/plan/"),
+    "api:case-goal-list": Route(lambda w: f"/api/cases/{case_ref(w)}/goals/"),
+    "api:case-action-list": Route(lambda w: f"/api/cases/{case_ref(w)}/actions/"),
+    "api:case-action-detail": Route(
+        lambda w: f"/api/cases/{case_ref(w)}/actions/{case_action(w)}/"
+    ),
+    "api:case-measure-list": Route(lambda w: f"/api/cases/{case_ref(w)}/measures/"),
 }
 
 # Writes through the API, checked the same way: refused anonymously, allowed for the user.
@@ -608,6 +713,12 @@ WRITES: dict[str, Route] = {
         lambda w: "/api/peer-groups/saved/",
         method="post",
         data=lambda w: {"detected_group": group_for(w), "name": "Riverside group"},
+        ok=(201,),
+    ),
+    "api:case-measure-list": Route(
+        lambda w: f"/api/cases/{case_ref(w)}/measures/",
+        method="post",
+        data=lambda w: {"goal": case_goal(w), "measured_on": str(timezone.localdate()), "value": 4},
         ok=(201,),
     ),
 }

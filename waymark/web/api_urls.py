@@ -12,6 +12,7 @@ from waymark.accounts.api import (
     TokenRevokeView,
     obtain_auth_token,
 )
+from waymark.casework.urls import assessment_and_plan_api
 from waymark.concerns.api import (
     AssociationViewSet,
     ConcernViewSet,
@@ -135,3 +136,6 @@ urlpatterns = [
     ),
     *router.urls,
 ]
+
+# Context cases: assessments and context plans (waymark/casework/urls.py).
+urlpatterns += assessment_and_plan_api

@@ -20,6 +20,7 @@ from waymark.casework.cases.views import (
     online_space_detail,
     online_space_new,
 )
+from waymark.casework.urls import assessment_and_plan_pages
 from waymark.concerns.views import (
     association_review_view,
     concern_check,
@@ -143,3 +144,6 @@ urlpatterns = [
     path("online-spaces/new/", online_space_new, name="online-space-new"),
     path("online-spaces/<str:reference>/", online_space_detail, name="online-space-detail"),
 ]
+
+# Context cases: assessments and context plans (waymark/casework/urls.py).
+urlpatterns += assessment_and_plan_pages

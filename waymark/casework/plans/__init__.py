@@ -1,0 +1,1 @@
+"""The context plan: goals derived from assessment findings, owned actions, and measures."""
