@@ -31,6 +31,14 @@ from rest_framework.test import APIClient
 from waymark.accounts.models import Role
 from waymark.accounts.tests.factories import AgencyFactory, UserFactory
 from waymark.audit.models import AuditEvent
+from waymark.casework.models import Partner
+from waymark.casework.partners.services import (
+    guardianship_add,
+    partner_contact_add,
+    partner_create,
+    training_record_add,
+)
+from waymark.casework.tests.factories_partners import partner_action_make
 from waymark.concerns.models import Association, ConcernNotice
 from waymark.concerns.selectors import association_list_held_for_review_by
 from waymark.concerns.services import association_review
@@ -276,6 +284,47 @@ def saved_group_for(w: World) -> str:
             name="Arcade group",
         )
     return saved.reference
+
+
+# --- Partners ---------------------------------------------------------------------------------
+
+
+def partner_for(w: World) -> int:
+    """A partner the practitioner's agency works with: a contact, a place it guards, training
+    and an action in a context plan."""
+    found = Partner.objects.filter(name="Riverside Convenience Store").first()
+    if found is not None:
+        return found.pk
+    partner = partner_create(
+        actor=w.practitioner, name="Riverside Convenience Store", kind="business"
+    )
+    partner_contact_add(
+        actor=w.practitioner, partner=partner, name="Priya Shopkeeper", phone="01632 960 001"
+    )
+    guardianship_add(
+        actor=w.practitioner, partner=partner, place=w.place, hours="Mon-Sat 07:00-22:00"
+    )
+    today = timezone.localdate()
+    training_record_add(
+        actor=w.practitioner,
+        partner=partner,
+        course="Exploitation awareness",
+        delivered_on=today - datetime.timedelta(days=350),
+        number_trained=4,
+        refresh_due=today + datetime.timedelta(days=15),
+    )
+    partner_action_make(partner=partner)
+    return partner.pk
+
+
+def training_payload(w: World) -> dict:
+    today = timezone.localdate()
+    return {
+        "course": "Exploitation awareness refresher",
+        "delivered_on": str(today),
+        "number_trained": 3,
+        "refresh_due": str(today + datetime.timedelta(days=365)),
+    }
 
 
 ROUTES: dict[str, Route] = {
@@ -554,6 +603,27 @@ ROUTES: dict[str, Route] = {
         method="post",
         data=lambda w: {"note": "Spoke to her and her mum"},
     ),
+    # Partners: the register is the partnership's; reading a partner's contacts is audited, and
+    # only the agency that owns the relationship changes it (another agency's user is refused).
+    "partner-list": Route(lambda w: "/partners/"),
+    "partner-new": Route(lambda w: "/partners/new/"),
+    "partner-detail": Route(lambda w: f"/partners/{partner_for(w)}/", audited=True),
+    "partner-edit": Route(lambda w: f"/partners/{partner_for(w)}/edit/"),
+    "partner-contact-new": Route(lambda w: f"/partners/{partner_for(w)}/contacts/new/"),
+    "partner-guardianship-new": Route(lambda w: f"/partners/{partner_for(w)}/guardianships/new/"),
+    "partner-training-new": Route(lambda w: f"/partners/{partner_for(w)}/training/new/"),
+    "partner-actions": Route(lambda w: f"/partners/{partner_for(w)}/actions/"),
+    "partner-actions-csv": Route(
+        lambda w: f"/partners/{partner_for(w)}/actions/csv/", audited=True
+    ),
+    "api:partner-list": Route(lambda w: "/api/partners/"),
+    "api:partner-detail": Route(lambda w: f"/api/partners/{partner_for(w)}/"),
+    "api:partner-contacts": Route(
+        lambda w: f"/api/partners/{partner_for(w)}/contacts/", audited=True
+    ),
+    "api:partner-guardianships": Route(lambda w: f"/api/partners/{partner_for(w)}/guardianships/"),
+    "api:partner-training": Route(lambda w: f"/api/partners/{partner_for(w)}/training/"),
+    "api:partner-actions": Route(lambda w: f"/api/partners/{partner_for(w)}/actions/"),
 }
 
 # Writes through the API, checked the same way: refused anonymously, allowed for the user.
@@ -565,6 +635,18 @@ WRITES: dict[str, Route] = {
         lambda w: "/api/peer-groups/saved/",
         method="post",
         data=lambda w: {"detected_group": group_for(w), "name": "Riverside group"},
+        ok=(201,),
+    ),
+    "api:partner-list": Route(
+        lambda w: "/api/partners/",
+        method="post",
+        data=lambda w: {"name": "Riverside Taxis", "kind": "taxi"},
+        ok=(201,),
+    ),
+    "api:partner-training": Route(
+        lambda w: f"/api/partners/{partner_for(w)}/training/",
+        method="post",
+        data=training_payload,
         ok=(201,),
     ),
 }

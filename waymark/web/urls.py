@@ -8,6 +8,17 @@ from waymark.accounts.views import (
     two_factor_backup_codes,
     two_factor_set_up,
 )
+from waymark.casework.partners.views import (
+    partner_actions_csv,
+    partner_actions_page,
+    partner_contact_new,
+    partner_detail,
+    partner_edit,
+    partner_guardianship_new,
+    partner_list,
+    partner_new,
+    partner_training_new,
+)
 from waymark.concerns.views import (
     association_review_view,
     concern_check,
@@ -119,4 +130,18 @@ urlpatterns = [
         peer_group_saved_page,
         name="peer-group-saved",
     ),
+    # Partners: the register, contacts, guardianships, training, and a partner's actions.
+    path("partners/", partner_list, name="partner-list"),
+    path("partners/new/", partner_new, name="partner-new"),
+    path("partners/<int:pk>/", partner_detail, name="partner-detail"),
+    path("partners/<int:pk>/edit/", partner_edit, name="partner-edit"),
+    path("partners/<int:pk>/contacts/new/", partner_contact_new, name="partner-contact-new"),
+    path(
+        "partners/<int:pk>/guardianships/new/",
+        partner_guardianship_new,
+        name="partner-guardianship-new",
+    ),
+    path("partners/<int:pk>/training/new/", partner_training_new, name="partner-training-new"),
+    path("partners/<int:pk>/actions/", partner_actions_page, name="partner-actions"),
+    path("partners/<int:pk>/actions/csv/", partner_actions_csv, name="partner-actions-csv"),
 ]
