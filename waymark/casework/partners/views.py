@@ -257,8 +257,9 @@ def partner_actions_page(request: HttpRequest, pk: int) -> HttpResponse:
 def partner_actions_csv(request: HttpRequest, pk: int) -> HttpResponse:
     partner = _partner(request, pk)
     rows = partner_actions_export(user=request.user, partner=partner)
+    # With a byte-order mark, so that spreadsheet programs read it as UTF-8.
     response = HttpResponse(
-        csv_safe_text(ACTION_COLUMNS, rows), content_type="text/csv; charset=utf-8"
+        "\ufeff" + csv_safe_text(ACTION_COLUMNS, rows), content_type="text/csv; charset=utf-8"
     )
     filename = f"partner-{partner.pk}-actions-{timezone.localdate().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -130,7 +130,7 @@ def test_the_csv_has_the_pages_columns_and_no_formula_runs(client, practitioner,
     response = client.get(reverse("partner-actions-csv", args=[partner.pk]))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     case = action.goal.plan.case
     assert rows == [
         ["Case", "Context", "Goal", "Action", "Due", "Status"],
