@@ -38,6 +38,14 @@ from waymark.casework.tests.factories import (
     OpenCaseFactory,
     ReferralFactory,
 )
+from waymark.casework.models import Partner
+from waymark.casework.partners.services import (
+    guardianship_add,
+    partner_contact_add,
+    partner_create,
+    training_record_add,
+)
+from waymark.casework.tests.factories_partners import partner_action_make
 from waymark.concerns.models import Association, ConcernNotice
 from waymark.concerns.selectors import association_list_held_for_review_by
 from waymark.concerns.services import association_review
@@ -389,6 +397,45 @@ def case_action(w: World) -> int:
     from waymark.casework.models import Action
 
     return Action.objects.get(goal__plan__case=planned_case_for(w)).pk
+# --- Partners ---------------------------------------------------------------------------------
+
+
+def partner_for(w: World) -> int:
+    """A partner the practitioner's agency works with: a contact, a place it guards, training
+    and an action in a context plan."""
+    found = Partner.objects.filter(name="Riverside Convenience Store").first()
+    if found is not None:
+        return found.pk
+    partner = partner_create(
+        actor=w.practitioner, name="Riverside Convenience Store", kind="business"
+    )
+    partner_contact_add(
+        actor=w.practitioner, partner=partner, name="Priya Shopkeeper", phone="01632 960 001"
+    )
+    guardianship_add(
+        actor=w.practitioner, partner=partner, place=w.place, hours="Mon-Sat 07:00-22:00"
+    )
+    today = timezone.localdate()
+    training_record_add(
+        actor=w.practitioner,
+        partner=partner,
+        course="Exploitation awareness",
+        delivered_on=today - datetime.timedelta(days=350),
+        number_trained=4,
+        refresh_due=today + datetime.timedelta(days=15),
+    )
+    partner_action_make(partner=partner)
+    return partner.pk
+
+
+def training_payload(w: World) -> dict:
+    today = timezone.localdate()
+    return {
+        "course": "Exploitation awareness refresher",
+        "delivered_on": str(today),
+        "number_trained": 3,
+        "refresh_due": str(today + datetime.timedelta(days=365)),
+    }
 
 
 ROUTES: dict[str, Route] = {
@@ -702,6 +749,27 @@ ROUTES: dict[str, Route] = {
         lambda w: f"/api/cases/{case_ref(w)}/actions/{case_action(w)}/"
     ),
     "api:case-measure-list": Route(lambda w: f"/api/cases/{case_ref(w)}/measures/"),
+    # Partners: the register is the partnership's; reading a partner's contacts is audited, and
+    # only the agency that owns the relationship changes it (another agency's user is refused).
+    "partner-list": Route(lambda w: "/partners/"),
+    "partner-new": Route(lambda w: "/partners/new/"),
+    "partner-detail": Route(lambda w: f"/partners/{partner_for(w)}/", audited=True),
+    "partner-edit": Route(lambda w: f"/partners/{partner_for(w)}/edit/"),
+    "partner-contact-new": Route(lambda w: f"/partners/{partner_for(w)}/contacts/new/"),
+    "partner-guardianship-new": Route(lambda w: f"/partners/{partner_for(w)}/guardianships/new/"),
+    "partner-training-new": Route(lambda w: f"/partners/{partner_for(w)}/training/new/"),
+    "partner-actions": Route(lambda w: f"/partners/{partner_for(w)}/actions/"),
+    "partner-actions-csv": Route(
+        lambda w: f"/partners/{partner_for(w)}/actions/csv/", audited=True
+    ),
+    "api:partner-list": Route(lambda w: "/api/partners/"),
+    "api:partner-detail": Route(lambda w: f"/api/partners/{partner_for(w)}/"),
+    "api:partner-contacts": Route(
+        lambda w: f"/api/partners/{partner_for(w)}/contacts/", audited=True
+    ),
+    "api:partner-guardianships": Route(lambda w: f"/api/partners/{partner_for(w)}/guardianships/"),
+    "api:partner-training": Route(lambda w: f"/api/partners/{partner_for(w)}/training/"),
+    "api:partner-actions": Route(lambda w: f"/api/partners/{partner_for(w)}/actions/"),
 }
 
 # Writes through the API, checked the same way: refused anonymously, allowed for the user.
@@ -719,6 +787,16 @@ WRITES: dict[str, Route] = {
         lambda w: f"/api/cases/{case_ref(w)}/measures/",
         method="post",
         data=lambda w: {"goal": case_goal(w), "measured_on": str(timezone.localdate()), "value": 4},
+    "api:partner-list": Route(
+        lambda w: "/api/partners/",
+        method="post",
+        data=lambda w: {"name": "Riverside Taxis", "kind": "taxi"},
+        ok=(201,),
+    ),
+    "api:partner-training": Route(
+        lambda w: f"/api/partners/{partner_for(w)}/training/",
+        method="post",
+        data=training_payload,
         ok=(201,),
     ),
 }

@@ -13,6 +13,7 @@ from waymark.accounts.api import (
     obtain_auth_token,
 )
 from waymark.casework.urls import assessment_and_plan_api
+from waymark.casework.partners.api import PartnerViewSet
 from waymark.concerns.api import (
     AssociationViewSet,
     ConcernViewSet,
@@ -66,6 +67,8 @@ router.register("notices", ConcernNoticeViewSet, basename="concern-notice")
 router.register("held-links", HeldLinkViewSet, basename="held-link")
 router.register("peer-groups/saved", SavedPeerGroupViewSet, basename="saved-peer-group")
 router.register("peer-alerts", PeerAlertViewSet, basename="peer-alert")
+# Partners (see casework/partners/api.py).
+router.register("partners", PartnerViewSet, basename="partner")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

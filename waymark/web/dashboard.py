@@ -3,12 +3,15 @@
 It draws on people, concerns and peer groups, so it lives above all of them.
 """
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from waymark.casework.cases.selectors import case_reviews_for
+from waymark.casework.partners.selectors import refresh_state, training_refresh_due
 from waymark.concerns.selectors import (
     association_list_held_for_review_by,
     concern_list_recent_by,
@@ -43,5 +46,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             # Context cases: overdue reviews of the cases the user leads (and, for a manager,
             # that their agency leads), beside those on time.
             "case_reviews": case_reviews_for(user=request.user, today=timezone.localdate()),
+            # Partners: refreshes of training due for the partners this agency works with.
+            "partner_training_due": _partner_training_due(request),
         },
     )
+
+
+# --- Partners: training due -----------------------------------------------------------------
+
+
+def _partner_training_due(request: HttpRequest) -> list[tuple[Any, Any]]:
+    """Refreshes due soon or overdue for partners whose relationship the user's agency owns."""
+    user: Any = request.user
+    if user.agency_id is None or not user.has_perm("casework.view_partner"):
+        return []
+    today = timezone.localdate()
+    return [
+        (record, refresh_state(record, today=today))
+        for record in training_refresh_due(agency=user.agency, today=today)[:20]
+    ]

@@ -21,6 +21,17 @@ from waymark.casework.cases.views import (
     online_space_new,
 )
 from waymark.casework.urls import assessment_and_plan_pages
+from waymark.casework.partners.views import (
+    partner_actions_csv,
+    partner_actions_page,
+    partner_contact_new,
+    partner_detail,
+    partner_edit,
+    partner_guardianship_new,
+    partner_list,
+    partner_new,
+    partner_training_new,
+)
 from waymark.concerns.views import (
     association_review_view,
     concern_check,
@@ -143,6 +154,20 @@ urlpatterns = [
     path("cases/<str:reference>/close/", case_close, name="case-close"),
     path("online-spaces/new/", online_space_new, name="online-space-new"),
     path("online-spaces/<str:reference>/", online_space_detail, name="online-space-detail"),
+    # Partners: the register, contacts, guardianships, training, and a partner's actions.
+    path("partners/", partner_list, name="partner-list"),
+    path("partners/new/", partner_new, name="partner-new"),
+    path("partners/<int:pk>/", partner_detail, name="partner-detail"),
+    path("partners/<int:pk>/edit/", partner_edit, name="partner-edit"),
+    path("partners/<int:pk>/contacts/new/", partner_contact_new, name="partner-contact-new"),
+    path(
+        "partners/<int:pk>/guardianships/new/",
+        partner_guardianship_new,
+        name="partner-guardianship-new",
+    ),
+    path("partners/<int:pk>/training/new/", partner_training_new, name="partner-training-new"),
+    path("partners/<int:pk>/actions/", partner_actions_page, name="partner-actions"),
+    path("partners/<int:pk>/actions/csv/", partner_actions_csv, name="partner-actions-csv"),
 ]
 
 # Context cases: assessments and context plans (waymark/casework/urls.py).

@@ -14,6 +14,7 @@ from django.test.utils import isolate_apps
 from django.utils import timezone
 
 from waymark.accounts.models import AuthenticatorApp
+from waymark.casework.models import Partner, PartnerContact
 from waymark.concerns.models import Concern, ConcernDraft
 from waymark.contexts.models import Place, PlaceKind
 from waymark.core import crypto
@@ -174,6 +175,15 @@ def _place(n: int, **_: Any) -> Place:
     )
 
 
+def _partner_contact(n: int, *, user: Any, **_: Any) -> PartnerContact:
+    partner, _created = Partner.objects.get_or_create(
+        name="Quay Hotel", kind="hotel", defaults={"agency": user.agency}
+    )
+    return PartnerContact(
+        partner=partner, name=f"Contact {n}", phone=f"01632 960 {n:03d}", email=f"c{n}@example.com"
+    )
+
+
 def _draft(n: int, *, user: Any, **_: Any) -> ConcernDraft:
     return ConcernDraft(
         user=user, payload=f'{{"narrative": ["Draft {n}"]}}', expires_at=timezone.now()
@@ -193,6 +203,7 @@ BUILDERS = {
     PersonFlag: _flag,
     Concern: _concern,
     Place: _place,
+    PartnerContact: _partner_contact,
 }
 
 
