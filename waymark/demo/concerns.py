@@ -130,6 +130,7 @@ class ConcernBuilder:
         patterns: PatternPlan,
         now: datetime.datetime,
     ) -> None:
+        self.seed = seed
         self.rng = stream(seed, "concerns")
         self.ref_rng = stream(seed, "concern-references")
         self.town, self.places, self.children, self.adults = town, places, children, adults
@@ -542,5 +543,6 @@ def build_concerns(
     planted.plant_linking_person(builder)
     planted.plant_bus_station(builder)
     planted.family_and_friends(builder, counts.school_friend_links)
+    planted.plant_context_places(builder)
     builder.reviewed()
     return builder.out

@@ -36,8 +36,9 @@ from waymark.accounts.models import Agency, Role, User
 from waymark.accounts.services import agency_create, user_create
 from waymark.audit.models import AuditEvent
 from waymark.audit.services import audit_record
+from waymark.casework.models import ContextCase, ContextPlan, Partner
 from waymark.concerns.models import Association, Concern, ConcernRisk, ConcernYoungPerson
-from waymark.contexts.models import Place, Ward
+from waymark.contexts.models import Neighbourhood, OnlineSpace, PeerGroup, Place, Ward
 from waymark.people.access import (
     Involvement,
     InvolvementRequest,
@@ -58,6 +59,7 @@ from waymark.people.models import (
 
 from . import DEMO_PASSWORD
 from .agencies import AGENCIES, CSC, DEMO_AGENCY_NAMES, POLICE, USERS, agency_of
+from .cases import write_cases
 from .concerns import LinkPlan, TownConcerns, build_concerns
 from .people import Adult, Child, build_adults, build_children
 from .plan import DEFAULT_SEED, MAX_SCALE, counts_for, plan_patterns, stream
@@ -178,6 +180,7 @@ def demo_build(*, build: DemoBuild, progress: bool = False) -> DemoResult:
         "writing persons of concern",
         "writing concerns",
         "writing associations",
+        "context cases and partners",
     ]
     bar = tqdm(total=len(steps), desc=f"Building {TOWN}", unit="step", disable=not progress)
     bar.set_postfix_str(steps[0])
@@ -287,6 +290,17 @@ def demo_build(*, build: DemoBuild, progress: bool = False) -> DemoResult:
     requests = _plant_involvement_request(users)
     step("writing associations")
     links = _write_associations(planned, children, adults)
+    step("context cases and partners")
+    casework = write_cases(
+        seed=seed,
+        today=now.date(),
+        town=geography,
+        patterns=patterns,
+        places=places,
+        young_people=[c.person for c in children],
+        users=users,
+        agencies=agencies,
+    )
     bar.update(1)
     bar.close()
 
@@ -306,6 +320,7 @@ def demo_build(*, build: DemoBuild, progress: bool = False) -> DemoResult:
         "involvement requests": requests,
         "persons of concern in concerns": len(planned.adult_involvement),
         "associations": links,
+        **casework,
     }
     audit_record(
         actor=None,
@@ -325,9 +340,28 @@ def demo_build(*, build: DemoBuild, progress: bool = False) -> DemoResult:
             "concerns.association",
             "people.involvement",
             "people.involvementrequest",
+            "contexts.peergroup",
+            "contexts.onlinespace",
+            "contexts.neighbourhood",
+            "casework.contextcase",
+            "casework.referral",
+            "casework.screening",
+            "casework.assessment",
+            "casework.youngvoice",
+            "casework.contextplan",
+            "casework.goal",
+            "casework.goalmeasure",
+            "casework.action",
+            "casework.review",
+            "casework.caselink",
+            "casework.partner",
+            "casework.partnercontact",
+            "casework.guardianship",
+            "casework.trainingrecord",
         ],
         purpose=f"Synthetic demo town {TOWN}: "
-        + ", ".join(f"{n} {k}" for k, n in result_counts.items()),
+        + ", ".join(f"{n} {k}" for k, n in result_counts.items() if k not in casework)
+        + f", {casework['context cases']} context cases, {casework['partners']} partners",
     )
     return DemoResult(
         build=build,
@@ -525,6 +559,14 @@ def demo_remove() -> bool:
     users = User.objects.filter(agency__in=agencies)
     wards = Ward.objects.filter(code__in=[w.code for w in town().wards])
     try:
+        # Context cases first: they hold on to places, concerns and young people.
+        cases = ContextCase.objects.filter(lead_agency__in=agencies)
+        ContextPlan.objects.filter(case__in=cases).delete()
+        cases.delete()
+        Partner.objects.filter(agency__in=agencies).delete()
+        PeerGroup.objects.filter(created_by_agency__in=agencies).delete()
+        OnlineSpace.objects.filter(created_by_agency__in=agencies).delete()
+        Neighbourhood.objects.filter(created_by__in=users).delete()
         Concern.objects.filter(recording_agency__in=agencies).delete()
         Association.objects.filter(
             Q(young_person__created_by_agency__in=agencies) | Q(recording_agency__in=agencies)

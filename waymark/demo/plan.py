@@ -37,6 +37,17 @@ BUS_STATION_CHILDREN = 15
 HISTORY_DAYS = 730  # concerns reach back two years
 RECENT_DAYS = 365  # "the last year": the rising places have far more concerns in it than before
 REVIEW_PERIOD = datetime.timedelta(days=183)  # as ASSOCIATION_REVIEW_PERIOD in the service
+# The context cases' places: one whose concerns fell once its context plan started, one whose
+# concerns did not. Their plans started PLAN_MONTHS before today; outcomes compare the WINDOW_DAYS
+# before the start with the WINDOW_DAYS after it, at the place and in the area around it: the
+# other places whose H3 cell at OUTCOME_RESOLUTION is within OUTCOME_RING cells of the place's.
+PLAN_MONTHS = 8
+WINDOW_DAYS = 182
+OUTCOME_RESOLUTION = 8
+OUTCOME_RING = 2
+IMPROVED_KINDS = ("transport", "takeaway")
+UNCHANGED_KINDS = ("takeaway", "shop")
+QUIETEST = 4  # a context place is drawn from the few quietest candidates of its kinds
 
 
 def stream(seed: int, topic: str) -> random.Random:
@@ -110,12 +121,25 @@ class RisingPlan:
 
 
 @dataclass(frozen=True)
+class ContextPlacesPlan:
+    """The places of the two place cases whose outcomes are planted."""
+
+    improved: int  # place index: concerns fell clearly once the plan started
+    unchanged: int  # place index: concerns much as before
+
+    @property
+    def places(self) -> tuple[int, int]:
+        return (self.improved, self.unchanged)
+
+
+@dataclass(frozen=True)
 class PatternPlan:
     rising: tuple[RisingPlan, ...]  # one per RISING_KINDS, in that order
     groups: tuple[GroupPlan, ...]
     bus_station: int  # place index
     bus_station_children: tuple[int, ...]  # young person indices, one per ward where possible
     linking: LinkingPlan
+    context_places: ContextPlacesPlan
 
     @property
     def rising_places(self) -> tuple[int, ...]:
@@ -226,7 +250,49 @@ def plan_patterns(*, seed: int, counts: Counts, town: Town) -> PatternPlan:
         bus_station=bus_station,
         bus_station_children=bus_children,
         linking=_linking_plan(seed, counts, groups, taken=set(pocs)),
+        context_places=_context_places_plan(seed, town, taken=taken),
     )
+
+
+def outcome_area_cells(town: Town, place: int) -> frozenset[str]:
+    """The cells of a place's surrounding area, as outcomes read it (the place's own included)."""
+    spot = town.places[place]
+    cell = h3.latlng_to_cell(spot.latitude, spot.longitude, OUTCOME_RESOLUTION)
+    return frozenset(h3.grid_disk(cell, OUTCOME_RING))
+
+
+def outcome_area(town: Town, place: int) -> list[int]:
+    """The other places in a place's surrounding area."""
+    cells = outcome_area_cells(town, place)
+    return [
+        i
+        for i, p in enumerate(town.places)
+        if i != place and h3.latlng_to_cell(p.latitude, p.longitude, OUTCOME_RESOLUTION) in cells
+    ]
+
+
+def _context_places_plan(seed: int, town: Town, *, taken: set[int]) -> ContextPlacesPlan:
+    """Two quiet places, apart from every other planted place and from each other's area.
+
+    Quiet (little background draw) so that the planted change at the place is the change that
+    shows; apart so that neither place's planted concerns move the other's area. Drawn from its
+    own stream, so choosing them moves nothing else.
+    """
+    rng = stream(seed, "context-places")
+
+    def draw(i: int) -> float:
+        return KIND_WEIGHT[town.places[i].kind] * town.places[i].popularity
+
+    def pick(kinds: tuple[str, ...], avoid: set[int], keep_out: set[int]) -> int:
+        """Not a place to avoid; and, where there is such a place, none of `keep_out` near."""
+        allowed = [i for i in town.places_of_kind(*kinds) if i not in avoid]
+        apart = [i for i in allowed if not keep_out.intersection(outcome_area(town, i))]
+        return rng.choice(sorted(apart or allowed, key=draw)[:QUIETEST])
+
+    improved = pick(IMPROVED_KINDS, taken, taken)
+    near_improved = {improved, *outcome_area(town, improved)}
+    unchanged = pick(UNCHANGED_KINDS, {*taken, *near_improved}, {*taken, improved})
+    return ContextPlacesPlan(improved=improved, unchanged=unchanged)
 
 
 def _linking_plan(

@@ -8,12 +8,22 @@ groups, and the unrelated children at the bus station. Analysis is tested agains
 import calendar
 import datetime
 import itertools
+import math
 from typing import TYPE_CHECKING
 
 from waymark.core.models import Reliability
 
 from .agencies import CSC, POLICE, SCHOOL_AGENCIES, TRANSPORT, YOUTH
-from .plan import HISTORY_DAYS, REVIEW_PERIOD, GroupPlan, RisingPlan
+from .plan import (
+    HISTORY_DAYS,
+    PLAN_MONTHS,
+    REVIEW_PERIOD,
+    WINDOW_DAYS,
+    GroupPlan,
+    RisingPlan,
+    outcome_area,
+    stream,
+)
 
 if TYPE_CHECKING:
     from .concerns import ConcernBuilder
@@ -268,3 +278,101 @@ def _school_friendship(builder: "ConcernBuilder", one: int, other: int) -> None:
         None,
         note="Friendship noted by the school's safeguarding lead",
     )
+
+
+# What each context place's concerns are about, and how many the planting aims for in each window.
+CONTEXT_THEMES = {
+    "transport": ["cce", "missing", "cse"],
+    "takeaway": ["cce", "cse", "substances"],
+    "shop": ["substances", "cce", "modern_slavery"],
+}
+AREA_THEMES = ["cce", "cse", "missing", "substances", "gangs", "online"]
+IMPROVED_BEFORE = (33, 38)
+IMPROVED_AFTER = (8, 11)
+IMPROVED_MOST = 0.3  # after / before, at most: the fall is clear however busy the background
+UNCHANGED_LEAST = 12
+AREA_LEAST = 45  # concerns in each window in the surrounding area
+
+
+def context_plan_start(today: datetime.date) -> datetime.date:
+    """The day the planted place cases' context plans started."""
+    return _months_before(today, PLAN_MONTHS)
+
+
+def plant_context_places(builder: "ConcernBuilder") -> None:
+    """Concerns at the two context places, before and after their plans started, and around them.
+
+    The improved place has about 35 concerns in the half year before its plan and about 10 in the
+    half year after; the unchanged one has much the same in both. Each surrounding area is evened
+    out so that it has the same number of concerns in both windows, and at least AREA_LEAST: the
+    fall at the improved place is then its own, not the town's. Concerns already there (the
+    background) count towards each aim, so the planting tops up rather than adds blindly. Drawn
+    from its own stream, so planting them moves nothing planted before.
+    """
+    main, builder.rng = builder.rng, stream(builder.seed, "context-places-concerns")
+    try:
+        _plant_context_places(builder)
+    finally:
+        builder.rng = main
+
+
+def _plant_context_places(builder: "ConcernBuilder") -> None:
+    rng, town, plan = builder.rng, builder.town, builder.patterns.context_places
+    start = context_plan_start(builder.today)
+    window = datetime.timedelta(days=WINDOW_DAYS)
+    before, after = (start - window, start), (start, start + window)
+    planted = {
+        builder.patterns.bus_station,
+        *(i for r in builder.patterns.rising for i in (r.place, *r.around)),
+        *(g.hangout for g in builder.patterns.groups),
+        *plan.places,
+    }
+    index_of = {id(p): i for i, p in enumerate(builder.places)}
+    days: dict[int, list[datetime.date]] = {}  # place index -> the days of its concerns
+    for concern in builder.out.concerns:
+        if concern.place is not None:
+            days.setdefault(index_of[id(concern.place)], []).append(concern.occurred_on)
+
+    def counts(places: set[int]) -> tuple[int, int]:
+        on = [d for p in places for d in days.get(p, ())]
+        return tuple(sum(first <= d < end for d in on) for first, end in (before, after))  # type: ignore[return-value]
+
+    def add(place: int, span: tuple[datetime.date, datetime.date], how_many: int, themes) -> None:
+        spot = town.places[place]
+        locals_ = builder.by_ward.get(spot.ward) or builder.open_children
+        # The same few young people return to a place, named with each other now and then.
+        regulars = rng.sample(locals_, min(6, len(locals_)))
+        for _ in range(how_many):
+            day = span[0] + datetime.timedelta(days=rng.randrange((span[1] - span[0]).days))
+            size = rng.choices([1, 2], weights=[70, 30])[0]
+            builder.add(
+                days_ago=(builder.today - day).days,
+                categories=[rng.choice(themes)],
+                place=place,
+                children=builder.companions(rng.choice(regulars), size - 1, pool=regulars),
+            )
+            days.setdefault(place, []).append(day)
+
+    def aim(place: int, want_before: int, want_after: int) -> None:
+        had_before, had_after = counts({place})
+        kind = town.places[place].kind
+        add(place, before, max(0, want_before - had_before), CONTEXT_THEMES[kind])
+        add(place, after, max(0, want_after - had_after), CONTEXT_THEMES[kind])
+
+    def even_out(place: int, other: int) -> None:
+        area = set(outcome_area(town, place))
+        spread = sorted(area - {*outcome_area(town, other), other} - planted) or sorted(area)
+        had = counts(area)
+        want = max(*had, AREA_LEAST)
+        for span, have in zip((before, after), had, strict=True):
+            for _ in range(want - have):
+                add(rng.choice(spread), span, 1, AREA_THEMES)
+
+    had_after = counts({plan.improved})[1]
+    want_after = max(rng.randint(*IMPROVED_AFTER), had_after)
+    want_before = max(rng.randint(*IMPROVED_BEFORE), math.ceil(want_after / IMPROVED_MOST))
+    aim(plan.improved, want_before, want_after)
+    level = max(*counts({plan.unchanged}), UNCHANGED_LEAST)
+    aim(plan.unchanged, level + rng.randint(0, 1), level + rng.randint(0, 1))
+    even_out(plan.improved, plan.unchanged)
+    even_out(plan.unchanged, plan.improved)

@@ -20,6 +20,13 @@ ids of the places; `truths_for()` answers for any seed and scale without touchin
    (`linking_person_of_concern`): he is what links those groups.
 3. The bus station: fifteen children from across the town, each harmed at the bus station, with
    no association between any two of them.
+4. Context cases at two quiet places whose context plans started `plan_months` before the build
+   (`waymark.demo.cases`). At the improved place, concerns fell clearly once its plan started
+   (about 35 in the `window_days` before, about 10 in the `window_days` after) while its
+   surrounding area (the other places whose H3 cell at resolution `outcome_resolution` is within
+   `outcome_ring` cells of the place's) had the same number in both windows, and at least 45.
+   At the unchanged place, concerns were much the same in both windows (at least 12 in each),
+   as in its area.
 """
 
 from dataclasses import dataclass
@@ -27,7 +34,17 @@ from dataclasses import dataclass
 from waymark.contexts.models import Place
 
 from .generator import DemoError, demo_state
-from .plan import RECENT_DAYS, counts_for, plan_patterns, references, stream
+from .plan import (
+    OUTCOME_RESOLUTION,
+    OUTCOME_RING,
+    PLAN_MONTHS,
+    RECENT_DAYS,
+    WINDOW_DAYS,
+    counts_for,
+    plan_patterns,
+    references,
+    stream,
+)
 from .town import town
 
 
@@ -51,7 +68,13 @@ class DemoTruths:
     linking_person_of_concern: str  # person of concern reference
     linking_groups: tuple[int, ...]  # positions in peer_groups of the groups he links
     linking_young_people: tuple[str, ...]  # young person references: the children he exploits
+    improved_place: str  # place name: concerns fell once its context plan started
+    unchanged_place: str  # place name: concerns much as before its context plan
     recent_days: int = RECENT_DAYS
+    plan_months: int = PLAN_MONTHS
+    window_days: int = WINDOW_DAYS
+    outcome_resolution: int = OUTCOME_RESOLUTION
+    outcome_ring: int = OUTCOME_RING
     place_ids: dict[str, int] | None = None  # place name -> id, when read from a database
 
     @property
@@ -61,6 +84,14 @@ class DemoTruths:
     @property
     def bus_station_id(self) -> int:
         return self._id(self.bus_station)
+
+    @property
+    def improved_place_id(self) -> int:
+        return self._id(self.improved_place)
+
+    @property
+    def unchanged_place_id(self) -> int:
+        return self._id(self.unchanged_place)
 
     def _id(self, name: str) -> int:
         if self.place_ids is None:
@@ -94,6 +125,8 @@ def truths_for(*, seed: int, scale: float) -> DemoTruths:
         linking_person_of_concern=adults[plan.linking.person_of_concern],
         linking_groups=plan.linking.groups,
         linking_young_people=tuple(children[i] for i in plan.linking.members),
+        improved_place=place[plan.context_places.improved].name,
+        unchanged_place=place[plan.context_places.unchanged].name,
     )
 
 
@@ -103,7 +136,13 @@ def demo_truths() -> DemoTruths:
     if state is None:
         raise DemoError("No demo town is built: run `waymark demo` first")
     truths = truths_for(seed=state.seed, scale=state.scale)
-    names = {*truths.rising_places, truths.bus_station, *(g.hangout for g in truths.peer_groups)}
+    names = {
+        *truths.rising_places,
+        truths.bus_station,
+        *(g.hangout for g in truths.peer_groups),
+        truths.improved_place,
+        truths.unchanged_place,
+    }
     ward_codes = [w.code for w in town().wards]
     ids = dict(
         Place.objects.filter(name__in=names, ward__code__in=ward_codes).values_list("name", "pk")
