@@ -31,19 +31,18 @@ from rest_framework.test import APIClient
 from waymark.accounts.models import Role
 from waymark.accounts.tests.factories import AgencyFactory, UserFactory
 from waymark.audit.models import AuditEvent
-from waymark.casework.models import CaseLink, ContextCase
-from waymark.casework.tests.factories import (
-    ContextPlanFactory,
-    OnlineSpaceFactory,
-    OpenCaseFactory,
-    ReferralFactory,
-)
-from waymark.casework.models import Partner
+from waymark.casework.models import CaseLink, ContextCase, Partner
 from waymark.casework.partners.services import (
     guardianship_add,
     partner_contact_add,
     partner_create,
     training_record_add,
+)
+from waymark.casework.tests.factories import (
+    ContextPlanFactory,
+    OnlineSpaceFactory,
+    OpenCaseFactory,
+    ReferralFactory,
 )
 from waymark.casework.tests.factories_partners import partner_action_make
 from waymark.concerns.models import Association, ConcernNotice
@@ -397,6 +396,8 @@ def case_action(w: World) -> int:
     from waymark.casework.models import Action
 
     return Action.objects.get(goal__plan__case=planned_case_for(w)).pk
+
+
 # --- Partners ---------------------------------------------------------------------------------
 
 
@@ -749,6 +750,8 @@ ROUTES: dict[str, Route] = {
         lambda w: f"/api/cases/{case_ref(w)}/actions/{case_action(w)}/"
     ),
     "api:case-measure-list": Route(lambda w: f"/api/cases/{case_ref(w)}/measures/"),
+    "case-outcomes": Route(lambda w: f"/cases/{case_ref(w)}/outcomes/"),
+    "api:case-outcomes": Route(lambda w: f"/api/cases/{case_ref(w)}/outcomes/"),
     # Partners: the register is the partnership's; reading a partner's contacts is audited, and
     # only the agency that owns the relationship changes it (another agency's user is refused).
     "partner-list": Route(lambda w: "/partners/"),
@@ -787,6 +790,8 @@ WRITES: dict[str, Route] = {
         lambda w: f"/api/cases/{case_ref(w)}/measures/",
         method="post",
         data=lambda w: {"goal": case_goal(w), "measured_on": str(timezone.localdate()), "value": 4},
+        ok=(201,),
+    ),
     "api:partner-list": Route(
         lambda w: "/api/partners/",
         method="post",

@@ -5,6 +5,8 @@ from django.urls import path
 
 from .assessments.api import AssessmentDetailView, AssessmentListView
 from .assessments.views import assessment_detail, assessment_new
+from .outcomes.api import CaseOutcomeView
+from .outcomes.views import case_outcomes
 from .plans.api import ActionDetailView, ActionListView, GoalListView, MeasureListView, PlanView
 from .plans.views import action_new, action_update_page, goal_new, measure_new, plan_page
 
@@ -32,6 +34,7 @@ assessment_and_plan_pages = [
         measure_new,
         name="case-measure-new",
     ),
+    path("cases/<str:reference>/outcomes/", case_outcomes, name="case-outcomes"),
 ]
 
 assessment_and_plan_api = [
@@ -54,4 +57,5 @@ assessment_and_plan_api = [
         name="case-action-detail",
     ),
     path("cases/<str:reference>/measures/", MeasureListView.as_view(), name="case-measure-list"),
+    path("cases/<str:reference>/outcomes/", CaseOutcomeView.as_view(), name="case-outcomes"),
 ]

@@ -12,8 +12,8 @@ from waymark.accounts.api import (
     TokenRevokeView,
     obtain_auth_token,
 )
-from waymark.casework.urls import assessment_and_plan_api
 from waymark.casework.partners.api import PartnerViewSet
+from waymark.casework.urls import assessment_and_plan_api
 from waymark.concerns.api import (
     AssociationViewSet,
     ConcernViewSet,

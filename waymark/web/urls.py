@@ -20,7 +20,6 @@ from waymark.casework.cases.views import (
     online_space_detail,
     online_space_new,
 )
-from waymark.casework.urls import assessment_and_plan_pages
 from waymark.casework.partners.views import (
     partner_actions_csv,
     partner_actions_page,
@@ -32,6 +31,7 @@ from waymark.casework.partners.views import (
     partner_new,
     partner_training_new,
 )
+from waymark.casework.urls import assessment_and_plan_pages
 from waymark.concerns.views import (
     association_review_view,
     concern_check,

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from waymark.accounts.refusals import access_refused
 from waymark.casework.assessments.selectors import assessments_section_for
 from waymark.casework.models import CaseStatus, ContextCase, SubjectKind
+from waymark.casework.outcomes.selectors import outcomes_section_for
 from waymark.casework.plans.selectors import plan_section_for
 from waymark.concerns.selectors import concern_list_for_place, concern_list_visible_to
 from waymark.contexts.models import OnlineSpace, PeerGroup, Place, Ward
@@ -236,7 +237,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "open": case.status in (CaseStatus.REFERRED, CaseStatus.OPEN),
             "assessments_section": assessments_section_for(user=request.user, case=case),
             "plan_section": plan_section_for(user=request.user, case=case),
-            "outcomes_section": None,
+            "outcomes_section": outcomes_section_for(user=request.user, case=case),
         },
     )
 

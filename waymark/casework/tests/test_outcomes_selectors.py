@@ -63,7 +63,8 @@ def _near(place: Place, ring: int) -> Place:
     cell = h3.latlng_to_cell(place.latitude, place.longitude, 8)
     target = sorted(h3.grid_ring(cell, ring))[0]
     lat, lon = h3.cell_to_latlng(target)
-    return PlaceFactory(latitude=lat, longitude=lon, ward=place.ward)
+    found: Any = PlaceFactory(latitude=lat, longitude=lon, ward=place.ward)
+    return found
 
 
 def _case(user: Any, place: Place | None = None, **subject: Any) -> ContextCase:
@@ -82,7 +83,7 @@ def _case(user: Any, place: Place | None = None, **subject: Any) -> ContextCase:
 
 def test_fall_here_against_a_steady_area_matches_the_statistics() -> None:
     user = UserFactory()
-    place = PlaceFactory(latitude=52.63, longitude=-1.15)
+    place: Any = PlaceFactory(latitude=52.63, longitude=-1.15)
     _concerns(user, place, before=30, after=8)
     _concerns(user, _near(place, 1), before=25, after=24)
     _concerns(user, _near(place, 2), before=20, after=19)
@@ -110,7 +111,7 @@ def test_fall_here_against_a_steady_area_matches_the_statistics() -> None:
 
 def test_small_counts_are_withheld_with_every_figure_built_on_them() -> None:
     user = UserFactory()
-    place = PlaceFactory(latitude=52.62, longitude=-1.16)
+    place: Any = PlaceFactory(latitude=52.62, longitude=-1.16)
     _concerns(user, place, before=12, after=3)
     _concerns(user, _near(place, 1), before=30, after=30)
 
@@ -145,7 +146,7 @@ def test_an_online_space_reads_its_outcome_from_the_goal_indicators() -> None:
 
 def test_the_outcome_page_draws_the_charts_with_their_tables(client: Any) -> None:
     user = UserFactory(role="practitioner")
-    place = PlaceFactory(latitude=52.61, longitude=-1.17)
+    place: Any = PlaceFactory(latitude=52.61, longitude=-1.17)
     _concerns(user, place, before=20, after=6)
     _concerns(user, _near(place, 1), before=30, after=28)
     case = _case(user, place)
