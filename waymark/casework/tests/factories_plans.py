@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from waymark.accounts.models import Role
 from waymark.accounts.tests.factories import AgencyFactory, UserFactory
-from waymark.contexts.models import PlaceKind
 from waymark.contexts.tests.factories import PlaceFactory
 
 from ..models import (
@@ -107,6 +106,3 @@ def partner_make(**fields: Any) -> Partner:
         kind=fields.pop("kind", PartnerKind.BUSINESS),
         **fields,
     )
-
-
-__all__ = ["PlaceKind"]

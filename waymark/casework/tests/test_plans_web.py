@@ -174,3 +174,14 @@ def test_a_concern_the_worker_may_not_see_cannot_be_linked_as_evidence(client):
     assert "There is no concern with the reference CN-ZZZZZ that you can see" in summary
     assert 'href="#id_concern_references"' in summary
     assert not Assessment.objects.exists()
+
+
+def test_a_school_is_rated_red_amber_or_green_in_four_areas(client):
+    lead = worker()
+    case = screened_case(lead=lead, kind="school")
+    client.force_login(lead)
+    body = client.get(f"/cases/{case.reference}/assessments/new/").content.decode()
+    assert "School assessment" in body
+    for title in ("Structures and systems", "Prevention", "Identification", "Response and"):
+        assert f'<h2 class="govuk-fieldset__heading">{title}' in body
+    assert body.count(">Red</label>") == body.count(">Green</label>") == 4
