@@ -12,6 +12,7 @@ from waymark.accounts.api import (
     TokenRevokeView,
     obtain_auth_token,
 )
+from waymark.casework.cases.api import ContextCaseViewSet, OnlineSpaceViewSet
 from waymark.concerns.api import (
     AssociationViewSet,
     ConcernViewSet,
@@ -65,6 +66,9 @@ router.register("notices", ConcernNoticeViewSet, basename="concern-notice")
 router.register("held-links", HeldLinkViewSet, basename="held-link")
 router.register("peer-groups/saved", SavedPeerGroupViewSet, basename="saved-peer-group")
 router.register("peer-alerts", PeerAlertViewSet, basename="peer-alert")
+# Context cases and online spaces.
+router.register("cases", ContextCaseViewSet, basename="case")
+router.register("online-spaces", OnlineSpaceViewSet, basename="online-space")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
