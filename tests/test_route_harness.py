@@ -295,7 +295,7 @@ def saved_group_for(w: World) -> str:
 # Context cases: a case about the world's place, which Zara is linked to (by her concern there
 # and by a practitioner), and so is Sol, whom the outsider's agency works with.
 def case_for(w: World) -> str:
-    found: Any = ContextCase.objects.filter(place=w.place).first()
+    found: Any = ContextCase.objects.filter(place=w.place).exclude(reference="CC-HARN1").first()
     if found is None:
         found = OpenCaseFactory(place=w.place, lead_agency=w.agency, lead_worker=w.practitioner)
         ReferralFactory(case=found)
@@ -773,6 +773,31 @@ ROUTES: dict[str, Route] = {
     "api:partner-guardianships": Route(lambda w: f"/api/partners/{partner_for(w)}/guardianships/"),
     "api:partner-training": Route(lambda w: f"/api/partners/{partner_for(w)}/training/"),
     "api:partner-actions": Route(lambda w: f"/api/partners/{partner_for(w)}/actions/"),
+    # Context cases over the API: young people by reference only, and only where the viewer's
+    # agency is involved with at least one of them; the reads of those named are audited.
+    "api:case-list": Route(lambda w: "/api/cases/"),
+    "api:case-detail": Route(lambda w: f"/api/cases/{case_for(w)}/", audited=True),
+    "api:case-screening": Route(
+        lambda w: f"/api/cases/{case_for(w)}/screening/",
+        method="post",
+        data=lambda w: {"decision": "partnership_plus", "reason": "Three agencies report it"},
+        ok=(201,),
+    ),
+    "api:case-transfer": Route(
+        lambda w: f"/api/cases/{case_for(w)}/transfer/",
+        method="post",
+        data=lambda w: {"to_agency": w.agency.pk, "to_worker": w.manager.pk, "reason": "Leave"},
+        ok=(201,),
+    ),
+    "api:case-links": Route(lambda w: f"/api/cases/{case_for(w)}/links/", audited=True),
+    "api:case-reviews": Route(lambda w: f"/api/cases/{case_for(w)}/reviews/"),
+    "api:case-close": Route(
+        lambda w: f"/api/cases/{case_for(w)}/close/",
+        method="post",
+        data=lambda w: {"reason": "The arcade is safer after dark"},
+    ),
+    "api:online-space-list": Route(lambda w: "/api/online-spaces/"),
+    "api:online-space-detail": Route(lambda w: f"/api/online-spaces/{online_space_for(w)}/"),
 }
 
 # Writes through the API, checked the same way: refused anonymously, allowed for the user.
@@ -802,6 +827,23 @@ WRITES: dict[str, Route] = {
         lambda w: f"/api/partners/{partner_for(w)}/training/",
         method="post",
         data=training_payload,
+    "api:case-list": Route(
+        lambda w: "/api/cases/",
+        method="post",
+        data=lambda w: {
+            "subject_kind": "place",
+            "place": w.place.pk,
+            "reason": "Older males wait outside after dark",
+            "source": "Youth worker",
+            "reliability": "reliable",
+            "concerns": [w.concern.reference],
+        },
+        ok=(201,),
+    ),
+    "api:online-space-list": Route(
+        lambda w: "/api/online-spaces/",
+        method="post",
+        data=lambda w: {"platform": "Discord", "name": "Eastbridge Gaming", "kind": "server"},
         ok=(201,),
     ),
 }
@@ -956,6 +998,8 @@ SEEN_BY_BOTH: dict[str, Callable[[World], str]] = {
         f"/api/young-people/{w.known_to_outsider.reference}/network/"
     ),
     "case-detail": lambda w: f"/cases/{case_for(w)}/",
+    "api:case-detail": lambda w: f"/api/cases/{case_for(w)}/",
+    "api:case-links": lambda w: f"/api/cases/{case_for(w)}/links/",
 }
 
 

@@ -11,6 +11,7 @@
     waymark retention hold|lift ... --as U          place or lift a legal hold
     waymark sar YP-REF --as U [--out DIR]           subject access export (JSON and HTML)
     waymark maintenance                             delete expired sessions, tokens and drafts
+    waymark cases overdue [--agency A] [--format F] overdue reviews and actions of context cases
     waymark hotspots|emerging-hotspots|near-repeat|peer-groups ...   analysis of CSV files
     waymark manage <django command> ...             any Django management command
 
@@ -19,7 +20,7 @@ machine) end with one line on stderr and exit code 2; nothing is written.
 
 Layout: this module holds `main` and builds the parser; `errors` holds `CommandFailed`; `io` the
 argument types, the CSV readers and the atomic file writer; and each command group has its own
-module (`demo`, `accounts`, `audit`, `keys`, `records`, `maintenance`, `hotspots`,
+module (`demo`, `accounts`, `audit`, `keys`, `records`, `maintenance`, `cases`, `hotspots`,
 `near_repeat`, `peer_groups`), which adds its commands with `add_commands` and handles them with
 `cmd_*`.
 
@@ -47,6 +48,7 @@ from django.db import DatabaseError
 from waymark.cli import (
     accounts,
     audit,
+    cases,
     demo,
     hotspots,
     keys,
@@ -110,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys.add_commands(commands)  # keys rotate
     records.add_commands(commands)  # retention review/apply/hold/lift, sar
     maintenance.add_commands(commands)  # maintenance
+    cases.add_commands(commands)  # cases overdue
     hotspots.add_commands(commands)  # hotspots, emerging-hotspots (no database)
     near_repeat.add_commands(commands)  # near-repeat (no database)
     peer_groups.add_commands(commands)  # peer-groups (no database)

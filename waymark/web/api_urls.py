@@ -12,6 +12,7 @@ from waymark.accounts.api import (
     TokenRevokeView,
     obtain_auth_token,
 )
+from waymark.casework.cases.api import ContextCaseViewSet, OnlineSpaceViewSet
 from waymark.casework.partners.api import PartnerViewSet
 from waymark.casework.urls import assessment_and_plan_api
 from waymark.concerns.api import (
@@ -69,6 +70,9 @@ router.register("peer-groups/saved", SavedPeerGroupViewSet, basename="saved-peer
 router.register("peer-alerts", PeerAlertViewSet, basename="peer-alert")
 # Partners (see casework/partners/api.py).
 router.register("partners", PartnerViewSet, basename="partner")
+# Context cases and online spaces.
+router.register("cases", ContextCaseViewSet, basename="case")
+router.register("online-spaces", OnlineSpaceViewSet, basename="online-space")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
