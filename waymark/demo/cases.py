@@ -8,20 +8,21 @@ compare.
 
 The cases, by stage:
 
-- the improved place (reviewed twice, plan working: concerns at the place fell, the area's did
-  not) and the unchanged place (planned: concerns much as before);
+- the improved place (plan working: concerns at the place fell, the area's did not) and the
+  unchanged place (concerns much as before), each reviewed twice;
 - a saved peer group, assessed with the peer group assessment;
 - a school, assessed with the traffic light and re-assessed (improving), then closed;
 - an online space (a group chat), screened at Universal;
 - a neighbourhood (the cells of an emerging hot spot), just referred;
 - a park, screened no further action;
-- a hotel whose review is overdue.
+- a hotel, planned, whose first review is overdue.
 
 Partners are synthetic: contact names come from the demo's name generator, telephone numbers
 from the range Ofcom keeps for drama, email addresses from example.com.
 """
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import h3
@@ -80,7 +81,7 @@ REVIEW_EVERY = datetime.timedelta(days=91)
 
 @dataclass(frozen=True)
 class Stage:
-    """What a case's stage means, in rows: which of them a case at this stage has."""
+    """The stage a demo case has reached, with its subject and status."""
 
     name: str
     subject_kind: str
@@ -91,7 +92,7 @@ class Stage:
 STAGES = (
     Stage("referred", SubjectKind.NEIGHBOURHOOD, CaseStatus.REFERRED),
     Stage("screened", SubjectKind.ONLINE_SPACE, CaseStatus.OPEN),
-    Stage("no further action", SubjectKind.PLACE, CaseStatus.NO_FURTHER_ACTION),
+    Stage("no_further_action", SubjectKind.PLACE, CaseStatus.NO_FURTHER_ACTION),
     Stage("assessed", SubjectKind.PEER_GROUP, CaseStatus.OPEN),
     Stage("planned", SubjectKind.PLACE, CaseStatus.OPEN),
     Stage("reviewed", SubjectKind.PLACE, CaseStatus.OPEN),
@@ -194,7 +195,7 @@ class _Writer:
         methods: list[str],
         summary: str,
         areas: dict[str, tuple[int, str, str, str]],  # key: rating, findings, strengths, concerns
-        voices: list[tuple[str, str]] = (),  # type: ignore[assignment]
+        voices: Sequence[tuple[str, str]] = (),
         concerns: list[int] | None = None,
     ) -> dict[str, AssessmentArea]:
         instrument = INSTRUMENTS[kind]
@@ -246,7 +247,7 @@ class _Writer:
         outcome: str,
         indicator: str,
         actions: list[tuple[str, object, int, str]],  # description, owner, due in days, status
-        measures: list[tuple[int, float, str]] = (),  # type: ignore[assignment]  # days, value
+        measures: Sequence[tuple[int, float, str]] = (),  # days after the start, value, note
         by: str = "practitioner",
     ) -> Goal:
         goal = Goal.objects.create(plan=plan, outcome=outcome, finding=finding, indicator=indicator)
@@ -575,7 +576,7 @@ def write_cases(
         by="chair",
     )
 
-    # 2. The unchanged place: planned 8 months ago, no review yet recorded.
+    # 2. The unchanged place: planned 8 months ago, reviewed twice, nothing much changed.
     referred = start - datetime.timedelta(days=60)
     case = w.case(
         place=unchanged,
@@ -631,6 +632,18 @@ def write_cases(
             ),
         ],
         measures=[(0, 0, ""), (60, 3, ""), (150, 4, "")],
+        by="towncentre",
+    )
+    w.review(
+        case,
+        start + datetime.timedelta(days=95),
+        "Evening staff trained; proxy buying still seen on Friday evenings.",
+        by="towncentre",
+    )
+    w.review(
+        case,
+        start + datetime.timedelta(days=185),
+        "Concerns at the shop much as before the plan. Ask the licensing team to join the plan.",
         by="towncentre",
     )
 
@@ -881,8 +894,8 @@ def write_cases(
         "Anti-social behaviour, no sign of harm to children: for the neighbourhood team.",
     )
 
-    # 8. The sudden hotel: planned, its review overdue.
-    referred = w.day(120)
+    # 8. The sudden hotel: planned, its first review overdue.
+    referred = w.day(140)
     case = w.case(
         place=hotel,
         subject_kind=SubjectKind.PLACE,
@@ -944,8 +957,7 @@ def write_cases(
         measures=[(0, 1, "")],
         by="s.nowak",
     )
-    case.next_review_on = w.day(15)  # the review the plan set is past, and not yet held
-    case.save(update_fields=["next_review_on"])
+    # The plan set its first review for three months after it started; none has been held.
 
     for name in ("peer groups", "online spaces", "neighbourhoods"):
         w.count(name)

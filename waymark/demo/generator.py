@@ -13,6 +13,8 @@ it. So the demo
 - creates everything else with `bulk_create` in one transaction, writing the same rows the
   services would (pseudonymous references, ordered association pairs, risks, the people involved,
   the source concerns of each link);
+- writes the few dozen rows of the context cases and partners (`cases`) one by one with the ORM,
+  after the concerns they refer to;
 - records one summarising audit event, action "create" on object type "demo.town", whose changed
   fields list the record types written and whose object id names the seed and scale.
 
