@@ -827,6 +827,8 @@ WRITES: dict[str, Route] = {
         lambda w: f"/api/partners/{partner_for(w)}/training/",
         method="post",
         data=training_payload,
+        ok=(201,),
+    ),
     "api:case-list": Route(
         lambda w: "/api/cases/",
         method="post",
