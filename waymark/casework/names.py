@@ -59,6 +59,18 @@ def known_child_names_in(*, texts: Iterable[str]) -> list[str]:
     return hits
 
 
+def name_warnings(*, texts: dict[str, str], confirmed: bool) -> dict[str, list[str]]:
+    """For the API: the warning under each field whose text contains a known child's full name,
+    unless the request confirmed that the names must stay (`confirm_names`)."""
+    if confirmed:
+        return {}
+    return {
+        field: [WARNING]
+        for field, text in texts.items()
+        if text and known_child_names_in(texts=[text])
+    }
+
+
 class NameWarningMixin:
     """For forms with free text about a context. List the fields in `name_warning_fields`.
 

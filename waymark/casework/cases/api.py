@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from waymark.accounts.refusals import access_refused
 from waymark.casework.models import CaseStatus, ContextCase
+from waymark.casework.names import name_warnings
 from waymark.concerns.selectors import concern_list_visible_to
 from waymark.contexts.models import OnlineSpace
 from waymark.contexts.peer_groups.selectors import peer_group_get_visible_to
@@ -79,6 +80,18 @@ FILTERS = [
 
 def _bad(field: str, message: str) -> ValidationError:
     return ValidationError({field: [message]})
+
+
+def _validated(serializer_class: type, request: Request, *texts: str) -> dict[str, Any]:
+    """The payload, validated; free text naming a known child is refused unless confirmed."""
+    payload = serializer_class(data=request.data, context={"request": request})
+    payload.is_valid(raise_exception=True)
+    data = dict(payload.validated_data)
+    confirmed = data.pop("confirm_names", False)
+    warnings = name_warnings(texts={t: data.get(t) or "" for t in texts}, confirmed=confirmed)
+    if warnings:
+        raise ValidationError(warnings)
+    return data
 
 
 @extend_schema_view(
@@ -151,9 +164,7 @@ class ContextCaseViewSet(
         return self._detail(self.get_object())
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = ReferSerializer(data=request.data, context=self.get_serializer_context())
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
+        data = _validated(ReferSerializer, request, "reason", "neighbourhood_name")
         user = request.user
         peer_group = None
         if data.pop("peer_group"):
@@ -197,10 +208,9 @@ class ContextCaseViewSet(
     def screening(self, request: Request, reference: str) -> Response:
         """Screen the referral: a threshold, or no further action with its reason. Once."""
         case = self.get_object()
-        payload = ScreenSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        data = _validated(ScreenSerializer, request, "reason")
         with service_errors():
-            screening = context_case_screen(actor=request.user, case=case, **payload.validated_data)
+            screening = context_case_screen(actor=request.user, case=case, **data)
         return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -210,12 +220,9 @@ class ContextCaseViewSet(
     def transfer(self, request: Request, reference: str) -> Response:
         """Hand the lead to another agency or worker; the history is kept."""
         case = self.get_object()
-        payload = TransferInSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        data = _validated(TransferInSerializer, request, "reason")
         with service_errors():
-            transfer = context_case_transfer(
-                actor=request.user, case=case, **payload.validated_data
-            )
+            transfer = context_case_transfer(actor=request.user, case=case, **data)
         return Response(TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -249,11 +256,10 @@ class ContextCaseViewSet(
             )
         if not request.user.has_perm(CHANGE):
             raise PermissionDenied
-        payload = LinkInSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        data = _validated(LinkInSerializer, request, "reason")
         try:
             person = young_person_get_for_recording(
-                user=request.user, reference=payload.validated_data["young_person"]
+                user=request.user, reference=data["young_person"]
             )
         except ObjectDoesNotExist:
             raise _bad("young_person", "There is no young person with that reference") from None
@@ -262,7 +268,7 @@ class ContextCaseViewSet(
                 actor=request.user,
                 case=case,
                 young_person=person,
-                reason=payload.validated_data["reason"],
+                reason=data["reason"],
             )
         return Response(CaseLinkSerializer(link).data, status=status.HTTP_201_CREATED)
 
@@ -281,10 +287,9 @@ class ContextCaseViewSet(
             return Response(ReviewSerializer(reviews, many=True).data)
         if not request.user.has_perm(CHANGE):
             raise PermissionDenied
-        payload = ReviewInSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        data = _validated(ReviewInSerializer, request, "summary")
         with service_errors():
-            review = review_record(actor=request.user, case=case, **payload.validated_data)
+            review = review_record(actor=request.user, case=case, **data)
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CloseSerializer, responses={200: CaseSerializer, 400: FIELD_ERRORS})
@@ -292,12 +297,9 @@ class ContextCaseViewSet(
     def close(self, request: Request, reference: str) -> Response:
         """Close the case with its reason; the outcome reading of the day is kept."""
         case = self.get_object()
-        payload = CloseSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        data = _validated(CloseSerializer, request, "reason")
         with service_errors():
-            case = context_case_close(
-                actor=request.user, case=case, reason=payload.validated_data["reason"]
-            )
+            case = context_case_close(actor=request.user, case=case, reason=data["reason"])
         return Response(CaseSerializer(case).data)
 
 

@@ -40,6 +40,15 @@ def _text(help_text: str = "", *, max_length: int) -> serializers.CharField:
     )
 
 
+class ConfirmNamesMixin(serializers.Serializer):
+    confirm_names = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Free text containing the full name of a young person known to Waymark is "
+        "refused with a warning unless this is true",
+    )
+
+
 def _user_label(user: User | None) -> str | None:
     return None if user is None else (user.get_full_name() or user.username)
 
@@ -195,7 +204,7 @@ class CaseDetailSerializer(CaseSerializer):
         }
 
 
-class ReferSerializer(serializers.Serializer):
+class ReferSerializer(ConfirmNamesMixin):
     subject_kind = EnumChoiceField(
         SubjectKind,
         error_messages={"invalid_choice": "Choose what kind of context is referred"},
@@ -241,7 +250,7 @@ class ReferSerializer(serializers.Serializer):
     )
 
 
-class ScreenSerializer(serializers.Serializer):
+class ScreenSerializer(ConfirmNamesMixin):
     decision = EnumChoiceField(
         ScreeningDecision,
         error_messages={"invalid_choice": "Choose a threshold, or no further action"},
@@ -250,7 +259,7 @@ class ScreenSerializer(serializers.Serializer):
     decided_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class TransferInSerializer(serializers.Serializer):
+class TransferInSerializer(ConfirmNamesMixin):
     to_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     to_worker = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),
@@ -261,7 +270,7 @@ class TransferInSerializer(serializers.Serializer):
     reason = _text(max_length=4000)
 
 
-class LinkInSerializer(serializers.Serializer):
+class LinkInSerializer(ConfirmNamesMixin):
     young_person = serializers.CharField(max_length=20, help_text="A young person's reference")
     reason = _text(max_length=300)
 
@@ -274,13 +283,13 @@ class CaseLinkSerializer(serializers.ModelSerializer):
         fields = ["young_person", "reason", "linked_on"]
 
 
-class ReviewInSerializer(serializers.Serializer):
+class ReviewInSerializer(ConfirmNamesMixin):
     held_on = serializers.DateField(error_messages={"required": "Enter the date of the review"})
     summary = _text(max_length=4000)
     next_review_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class CloseSerializer(serializers.Serializer):
+class CloseSerializer(ConfirmNamesMixin):
     reason = _text("Why the case is closed", max_length=4000)
 
 

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -530,9 +530,3 @@ def online_space_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "casework/cases/online_space_detail.html",
         {"space": space, "cases": cases},
     )
-
-
-def cases_about(*, user: Any, place: Place | None = None, peer_group: Any = None) -> Any:
-    """The cases about a place or a peer group, for the buttons on their pages."""
-    q = Q(place=place) if place is not None else Q(peer_group=peer_group)
-    return context_case_list_visible_to(user=user).filter(q)

@@ -157,3 +157,18 @@ def test_the_list_filters_overdue(api):
     OpenCaseFactory(next_review_on=TODAY + datetime.timedelta(days=1))
     found = api.get("/api/cases/?overdue=true").json()
     assert [c["reference"] for c in found["results"]] == [late.reference]
+
+
+def test_a_known_childs_name_in_free_text_is_refused_until_confirmed(api):
+    YoungPersonFactory(given_name="Zarathustra", family_name="Quinlan-Okonkwo")
+    case = OpenCaseFactory()
+    text = {"reason": "Zarathustra Quinlan-Okonkwo no longer goes there"}
+    refused = api.post(f"/api/cases/{case.reference}/close/", text, format="json")
+    assert refused.status_code == 400
+    assert "full name of a young person known to Waymark" in refused.json()["reason"][0]
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN
+    confirmed = api.post(
+        f"/api/cases/{case.reference}/close/", {**text, "confirm_names": True}, format="json"
+    )
+    assert confirmed.status_code == 200

@@ -190,3 +190,21 @@ def test_the_dashboard_shows_overdue_reviews_to_the_lead_and_the_manager(client,
     client.force_login(manager)
     body = client.get("/").content.decode()
     assert late.reference in body and theirs.reference in body
+
+
+def test_the_case_page_takes_as_many_queries_for_many_children_as_for_few(web, practitioner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(children: int) -> int:
+        case = OpenCaseFactory()
+        ReferralFactory(case=case)
+        for child in YoungPersonFactory.create_batch(
+            children, created_by_agency=practitioner.agency
+        ):
+            CaseLinkFactory(case=case, young_person=child)
+        with CaptureQueriesContext(connection) as captured:
+            assert web.get(f"/cases/{case.reference}/").status_code == 200
+        return len(captured)
+
+    assert queries(25) == queries(2)
