@@ -16,6 +16,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -27,7 +28,15 @@ from waymark.analytics.outcomes import (
     ratio_of_ratios,
 )
 from waymark.casework.instruments import INSTRUMENTS
-from waymark.casework.models import Assessment, ContextCase, ContextPlan, Goal, GoalMeasure
+from waymark.casework.models import (
+    Assessment,
+    ContextCase,
+    ContextPlan,
+    Goal,
+    GoalMeasure,
+    SubjectKind,
+)
+from waymark.contexts.place_analysis.points import CACHE_SECONDS, analysis_cache_key
 from waymark.core.charts import ChartTable, Series, bar_chart_svg, chart_table, line_chart_svg
 from waymark.core.suppression import count_is_small, count_shown, count_text
 
@@ -149,6 +158,29 @@ def _concerns_outcome(case: ContextCase, windows: Windows) -> tuple[ConcernsOutc
     )
 
 
+def _concerns_outcome_cached(
+    case: ContextCase, windows: Windows
+) -> tuple[ConcernsOutcome | None, str]:
+    """`_concerns_outcome`, kept while nothing the analyses of places read has changed (the
+    key carries their data version). A peer group's members can change without that, so its
+    outcome is always worked out afresh."""
+    if case.subject_kind == SubjectKind.PEER_GROUP:
+        return _concerns_outcome(case, windows)
+    key = analysis_cache_key(
+        "case-outcome",
+        str(case.pk),
+        str(case.place_id or ""),
+        str(case.neighbourhood_id or ""),
+        windows.start.isoformat(),
+        str(windows.days),
+    )
+    found = cache.get(key)
+    if found is None:
+        found = _concerns_outcome(case, windows)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
 def _ratings(case: ContextCase) -> list[dict[str, Any]]:
     rows = []
     for assessment in (
@@ -189,7 +221,7 @@ def outcome_for(
             "after it."
         )
     else:
-        shown.concerns, shown.concerns_missing = _concerns_outcome(case, windows)
+        shown.concerns, shown.concerns_missing = _concerns_outcome_cached(case, windows)
     shown.ratings = _ratings(case)
     goals = list(Goal.objects.filter(plan=plan).prefetch_related("measures").order_by("id"))
     shown.measures = [(goal, list(goal.measures.all())) for goal in goals if goal.measures.all()]
