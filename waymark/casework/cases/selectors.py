@@ -32,12 +32,14 @@ from waymark.core.references import reference_normalise
 from waymark.core.suppression import count_shown, count_text
 from waymark.people.models import YoungPerson
 from waymark.people.naming import PersonShown, people_shown
+from waymark.people.selectors import young_person_list_visible_to
 
 CONCERN_AT_PLACE = "Concern at the place"
 CONCERN_IN_NEIGHBOURHOOD = "Concern in the neighbourhood"
 PEER_GROUP_MEMBER = "Member of the peer group"
 PUPIL = "Pupil of the school"
 PRACTITIONER_LINK = "Linked by a practitioner"
+LINKED_PER_PAGE = 25
 
 
 def context_case_list_visible_to(*, user: Actor) -> QuerySet[ContextCase]:
@@ -133,6 +135,13 @@ class LinkedChildren:
     rows: list[LinkedChildRow] = field(default_factory=list)
     count: int | None = 0
     total: int = 0
+    visible_count: int = 0
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def page_numbers(self) -> range:
+        return range(1, self.pages + 1)
 
     @property
     def count_text(self) -> str:
@@ -143,27 +152,65 @@ class LinkedChildren:
         return sum(1 for r in self.rows if r.person.visible)
 
 
-def linked_children_shown(*, user: Actor, case: ContextCase, purpose: str = "") -> LinkedChildren:
+def linked_children_shown(
+    *,
+    user: Actor,
+    case: ContextCase,
+    purpose: str = "",
+    page: int | None = None,
+    per_page: int = LINKED_PER_PAGE,
+) -> LinkedChildren:
+    """The linked young people as this viewer may see them: those they may see first (linked
+    by a practitioner first among them), then by reference.
+
+    With `page`, only that page's young people are labelled, so only they are named, decrypted
+    and recorded as read: a case at a busy place can link hundreds of children, and the case
+    page shows them a page at a time. Without it (the API), all of them are.
+    """
     linked = linked_young_people(case=case)
     if not linked:
         return LinkedChildren()
+    ids = [item.young_person_id for item in linked]
+    visible = set(
+        young_person_list_visible_to(user=user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    if not visible:
+        return LinkedChildren(count=count_shown(len(linked)), total=len(linked))
+    references = dict(YoungPerson.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    ordered = sorted(
+        linked,
+        key=lambda item: (
+            item.young_person_id not in visible,
+            not item.practitioner_reason,
+            references.get(item.young_person_id, ""),
+        ),
+    )
+    pages = 1
+    if page is not None:
+        pages = max(1, -(-len(ordered) // per_page))
+        page = min(max(page, 1), pages)
+        ordered = ordered[(page - 1) * per_page : page * per_page]
     shown = people_shown(
         user=user,
-        young_people=[item.young_person_id for item in linked],
+        young_people=[item.young_person_id for item in ordered],
         purpose=purpose or f"Young people linked to {case.reference}",
     )
-    if not any(p.visible for p in shown.values()):
-        return LinkedChildren(count=count_shown(len(linked)), total=len(linked))
     rows = [
         LinkedChildRow(
             shown[item.young_person_id],
             item.why,
             item.practitioner_reason if shown[item.young_person_id].visible else "",
         )
-        for item in linked
+        for item in ordered
     ]
-    rows.sort(key=lambda r: (not r.person.visible, r.person.label.lower(), r.person.reference))
-    return LinkedChildren(rows=rows, count=len(rows), total=len(rows))
+    return LinkedChildren(
+        rows=rows,
+        count=len(linked),
+        total=len(linked),
+        visible_count=len(visible),
+        page=page or 1,
+        pages=pages,
+    )
 
 
 def context_cases_linked_to(*, young_person: YoungPerson) -> list[ContextCase]:

@@ -182,6 +182,12 @@ def _tasks(case: ContextCase, *, assessments: int, has_plan: bool, reviews: int)
     return tasks
 
 
+def _page_number(request: HttpRequest, name: str) -> int:
+    """A page number from the query string; anything else is the first page."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and 0 < len(value) < 6 else 1
+
+
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
@@ -232,7 +238,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "tasks": _tasks(
                 case, assessments=assessment_count, has_plan=plan is not None, reviews=len(reviews)
             ),
-            "linked": linked_children_for(user=request.user, case=case),
+            "linked": linked_children_for(
+                user=request.user, case=case, page=_page_number(request, "linked_page")
+            ),
             "today": timezone.localdate(),
             "open": case.status in (CaseStatus.REFERRED, CaseStatus.OPEN),
             "assessments_section": assessments_section_for(user=request.user, case=case),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -36,7 +37,7 @@ from waymark.casework.models import (
     GoalMeasure,
     SubjectKind,
 )
-from waymark.contexts.place_analysis.points import CACHE_SECONDS, analysis_cache_key
+from waymark.concerns.models import Concern
 from waymark.core.charts import ChartTable, Series, bar_chart_svg, chart_table, line_chart_svg
 from waymark.core.suppression import count_is_small, count_shown, count_text
 
@@ -158,26 +159,35 @@ def _concerns_outcome(case: ContextCase, windows: Windows) -> tuple[ConcernsOutc
     )
 
 
+# A new concern shows at once (the newest concern's id is in the key); an edit to an old one's
+# date or place shows within this many seconds.
+OUTCOME_CACHE_SECONDS = 10 * 60
+
+
 def _concerns_outcome_cached(
     case: ContextCase, windows: Windows
 ) -> tuple[ConcernsOutcome | None, str]:
-    """`_concerns_outcome`, kept while nothing the analyses of places read has changed (the
-    key carries their data version). A peer group's members can change without that, so its
-    outcome is always worked out afresh."""
+    """`_concerns_outcome`, kept for a while: its exact intervals take tens of milliseconds,
+    and the case page shows them to everyone who opens it. A peer group's members can change at
+    any time, so its outcome is always worked out afresh."""
     if case.subject_kind == SubjectKind.PEER_GROUP:
         return _concerns_outcome(case, windows)
-    key = analysis_cache_key(
-        "case-outcome",
-        str(case.pk),
-        str(case.place_id or ""),
-        str(case.neighbourhood_id or ""),
-        windows.start.isoformat(),
-        str(windows.days),
+    newest = Concern.objects.aggregate(newest=Max("id"))["newest"]
+    key = "waymark:case-outcome:" + ":".join(
+        str(part)
+        for part in (
+            case.pk,
+            case.place_id,
+            case.neighbourhood_id,
+            windows.start.isoformat(),
+            windows.days,
+            newest,
+        )
     )
     found = cache.get(key)
     if found is None:
         found = _concerns_outcome(case, windows)
-        cache.set(key, found, CACHE_SECONDS)
+        cache.set(key, found, OUTCOME_CACHE_SECONDS)
     return found
 
 
