@@ -30,6 +30,7 @@ from waymark.casework.models import (
     SubjectKind,
     TrainingRecord,
 )
+from waymark.casework.outcomes.selectors import outcome_for
 from waymark.concerns.models import Concern
 from waymark.contexts.models import Place
 from waymark.demo.cases import STAGES
@@ -102,6 +103,26 @@ def test_concerns_at_the_unchanged_place_are_much_as_before(truths):
     rate, ratio = intervals(here, area)
     assert rate[0] < 1 < rate[1], rate
     assert ratio[0] < 1 < ratio[1], ratio
+
+
+def test_the_outcome_reads_the_planted_truths(truths):
+    """What a worker sees on each case's outcome: Waymark's own counts, intervals and reading."""
+    improved = outcome_for(case=ContextCase.objects.get(place_id=truths.improved_place_id))
+    c = improved.concerns
+    assert c is not None and c.here is not None and c.against_area is not None
+    assert c.here.upper is not None and c.here.upper < 1, c
+    assert c.against_area.upper is not None and c.against_area.upper < 1, c
+    assert c.reading.startswith("Concerns here fell by about"), c.reading
+    assert "the fall here is larger than the area's" in c.reading, c.reading
+
+    unchanged = outcome_for(case=ContextCase.objects.get(place_id=truths.unchanged_place_id))
+    c = unchanged.concerns
+    assert c is not None and c.here is not None and c.against_area is not None
+    assert c.here.lower is not None and c.here.upper is not None
+    assert c.here.lower < 1 < c.here.upper, c
+    assert c.against_area.lower is not None and c.against_area.upper is not None
+    assert c.against_area.lower < 1 < c.against_area.upper, c
+    assert "did not change clearly" in c.reading, c.reading
 
 
 def stage(case: ContextCase) -> str:
