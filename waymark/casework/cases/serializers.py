@@ -23,6 +23,7 @@ from waymark.casework.models import (
     SubjectKind,
     Threshold,
 )
+from waymark.casework.names import NameWarningSerializerMixin
 from waymark.contexts.models import OnlineSpace, OnlineSpaceKind, Ward
 from waymark.contexts.places.selectors import place_list_visible_to
 from waymark.core.api import EnumChoiceField, VisibleIdField
@@ -195,7 +196,9 @@ class CaseDetailSerializer(CaseSerializer):
         }
 
 
-class ReferSerializer(serializers.Serializer):
+class ReferSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("reason", "neighbourhood_name")
+
     subject_kind = EnumChoiceField(
         SubjectKind,
         error_messages={"invalid_choice": "Choose what kind of context is referred"},
@@ -241,7 +244,9 @@ class ReferSerializer(serializers.Serializer):
     )
 
 
-class ScreenSerializer(serializers.Serializer):
+class ScreenSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("reason",)
+
     decision = EnumChoiceField(
         ScreeningDecision,
         error_messages={"invalid_choice": "Choose a threshold, or no further action"},
@@ -250,7 +255,9 @@ class ScreenSerializer(serializers.Serializer):
     decided_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class TransferInSerializer(serializers.Serializer):
+class TransferInSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("reason",)
+
     to_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     to_worker = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),
@@ -261,7 +268,9 @@ class TransferInSerializer(serializers.Serializer):
     reason = _text(max_length=4000)
 
 
-class LinkInSerializer(serializers.Serializer):
+class LinkInSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("reason",)
+
     young_person = serializers.CharField(max_length=20, help_text="A young person's reference")
     reason = _text(max_length=300)
 
@@ -274,17 +283,23 @@ class CaseLinkSerializer(serializers.ModelSerializer):
         fields = ["young_person", "reason", "linked_on"]
 
 
-class ReviewInSerializer(serializers.Serializer):
+class ReviewInSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("summary",)
+
     held_on = serializers.DateField(error_messages={"required": "Enter the date of the review"})
     summary = _text(max_length=4000)
     next_review_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class CloseSerializer(serializers.Serializer):
+class CloseSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("reason",)
+
     reason = _text("Why the case is closed", max_length=4000)
 
 
-class OnlineSpaceSerializer(serializers.ModelSerializer):
+class OnlineSpaceSerializer(NameWarningSerializerMixin, serializers.ModelSerializer):
+    name_warning_fields = ("how_children_meet", "moderation", "reporting_routes")
+
     platform = _text(max_length=80)
     name = _text("The space's name or handle", max_length=200)
     kind = EnumChoiceField(
