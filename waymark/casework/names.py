@@ -5,6 +5,9 @@ Names are encrypted, so they are found through their blind indexes (ADR 0006): e
 or three words in the text is tried as a given name and a family name. The warning never says
 whose name it found, nor returns a name the writer did not type: it says only that the text
 "contains the full name of a young person known to Waymark".
+
+The pages use `NameWarningMixin` on their forms; the API uses `NameWarningSerializerMixin` on
+the serializers of its requests, where the confirmation is `"confirm_names": true`.
 """
 
 import re
@@ -12,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from rest_framework import serializers
 
 from waymark.people.models import FAMILY_NAME, GIVEN_NAME, YoungPerson, name_index
 
@@ -20,6 +24,7 @@ WARNING = (
     "about the context: remove the name, or confirm that it must stay"
 )
 CONFIRM_FIELD = "confirm_names"
+CONFIRM_HINT = "To keep the name, send this again with confirm_names set to true"
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 MAX_WORDS = 2000
 
@@ -59,16 +64,24 @@ def known_child_names_in(*, texts: Iterable[str]) -> list[str]:
     return hits
 
 
-def name_warnings(*, texts: dict[str, str], confirmed: bool) -> dict[str, list[str]]:
-    """For the API: the warning under each field whose text contains a known child's full name,
-    unless the request confirmed that the names must stay (`confirm_names`)."""
-    if confirmed:
-        return {}
-    return {
-        field: [WARNING]
-        for field, text in texts.items()
-        if text and known_child_names_in(texts=[text])
-    }
+def _texts(value: Any) -> list[str]:
+    """The strings in a field's value, however nested (areas by key, lists of voices)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+def first_named_field(*, values: dict[str, Any], fields: Iterable[str]) -> str | None:
+    """The first of `fields` whose text contains a known child's full name, or None."""
+    for name in fields:
+        texts = _texts(values.get(name))
+        if texts and known_child_names_in(texts=texts):
+            return name
+    return None
 
 
 class NameWarningMixin:
@@ -98,17 +111,54 @@ class NameWarningMixin:
             widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
         )
 
+    @property
+    def name_confirmation(self) -> Any:
+        """The confirmation checkbox, bound, while it is needed; for templates that place each
+        field themselves."""
+        return self[CONFIRM_FIELD] if CONFIRM_FIELD in self.fields else None  # type: ignore[index]
+
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
-        if cleaned.get(CONFIRM_FIELD):
+        # The confirmation is the form's business, not the service's.
+        if cleaned.pop(CONFIRM_FIELD, False):
             return cleaned
-        named = [
-            name
-            for name in self.name_warning_fields
-            if isinstance(cleaned.get(name), str) and known_child_names_in(texts=[cleaned[name]])
-        ]
+        named = first_named_field(values=cleaned, fields=self.name_warning_fields)
         if named:
             self.name_warning = True
             self._add_confirm_field()
-            self.add_error(named[0], WARNING)  # type: ignore[attr-defined]
+            self.add_error(named, WARNING)  # type: ignore[attr-defined]
         return cleaned
+
+
+class NameWarningSerializerMixin:
+    """The same warning for API requests. List the fields in `name_warning_fields` (a field may
+    hold nested text, such as areas by key or a list of voices).
+
+    A request whose text contains a known child's full name is refused with 400: the warning
+    under the first such field, and how to confirm under `confirm_names`. Sent again with
+    `"confirm_names": true`, it is accepted; `confirm_names` never reaches the service.
+    """
+
+    name_warning_fields: tuple[str, ...] = ()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields: dict[str, serializers.Field] = super().get_fields()  # type: ignore[misc]
+        fields[CONFIRM_FIELD] = serializers.BooleanField(
+            required=False,
+            default=False,
+            write_only=True,
+            help_text=(
+                "True to save text that contains the full name of a young person known to "
+                "Waymark, after a warning"
+            ),
+        )
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)  # type: ignore[misc]
+        if attrs.pop(CONFIRM_FIELD, False):
+            return attrs
+        named = first_named_field(values=attrs, fields=self.name_warning_fields)
+        if named:
+            raise serializers.ValidationError({named: [WARNING], CONFIRM_FIELD: [CONFIRM_HINT]})
+        return attrs

@@ -9,12 +9,13 @@ from waymark.core.forms import GovukDateField, GovukForm
 
 from ..instruments import Instrument
 from ..models import AssessmentMethod
+from ..names import NameWarningMixin
 from .services import ATTRIBUTION_MAX_LENGTH, rating_message
 
 VOICE_ROWS = 3
 
 
-class AssessmentForm(GovukForm):
+class AssessmentForm(NameWarningMixin, GovukForm):
     started_on = GovukDateField(
         label="Date the assessment started",
         help_text="For example, 27 3 2026",
@@ -48,6 +49,19 @@ class AssessmentForm(GovukForm):
         self.instrument = instrument
         self.voice_rows = voice_rows
         super().__init__(*args, **kwargs)
+        self.name_warning_fields = (
+            "summary",
+            *(
+                f"{area.key}_{name}"
+                for area in instrument.areas
+                for name in ("findings", "strengths", "concerns")
+            ),
+            *(
+                f"voice_{i}_{name}"
+                for i in range(voice_rows)
+                for name in ("quote", "attributed_to")
+            ),
+        )
         for area in instrument.areas:
             title = area.title.lower()
             self.fields[f"{area.key}_findings"] = forms.CharField(

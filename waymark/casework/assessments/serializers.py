@@ -4,6 +4,7 @@ services, whose messages come back under the same field names."""
 from rest_framework import serializers
 
 from ..models import AssessmentMethod
+from ..names import NameWarningSerializerMixin
 
 
 class AreaSerializer(serializers.Serializer):
@@ -61,7 +62,9 @@ class AreaInputSerializer(serializers.Serializer):
     rating = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class AssessmentCreateSerializer(serializers.Serializer):
+class AssessmentCreateSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("summary", "areas", "voices")
+
     started_on = serializers.DateField(required=False, allow_null=True, default=None)
     completed_on = serializers.DateField(
         required=False,

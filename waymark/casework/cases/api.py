@@ -24,7 +24,6 @@ from rest_framework.response import Response
 
 from waymark.accounts.refusals import access_refused
 from waymark.casework.models import CaseStatus, ContextCase
-from waymark.casework.names import name_warnings
 from waymark.concerns.selectors import concern_list_visible_to
 from waymark.contexts.models import OnlineSpace
 from waymark.contexts.peer_groups.selectors import peer_group_get_visible_to
@@ -83,14 +82,12 @@ def _bad(field: str, message: str) -> ValidationError:
 
 
 def _validated(serializer_class: type, request: Request, *texts: str) -> dict[str, Any]:
-    """The payload, validated; free text naming a known child is refused unless confirmed."""
+    """The payload, validated."""
     payload = serializer_class(data=request.data, context={"request": request})
     payload.is_valid(raise_exception=True)
+    # Free text naming a known child is refused by the serializer (NameWarningSerializerMixin).
     data = dict(payload.validated_data)
-    confirmed = data.pop("confirm_names", False)
-    warnings = name_warnings(texts={t: data.get(t) or "" for t in texts}, confirmed=confirmed)
-    if warnings:
-        raise ValidationError(warnings)
+    data.pop("confirm_names", None)
     return data
 
 

@@ -23,6 +23,7 @@ from waymark.casework.models import (
     SubjectKind,
     Threshold,
 )
+from waymark.casework.names import NameWarningSerializerMixin
 from waymark.contexts.models import OnlineSpace, OnlineSpaceKind, Ward
 from waymark.contexts.places.selectors import place_list_visible_to
 from waymark.core.api import EnumChoiceField, VisibleIdField
@@ -37,15 +38,6 @@ def _text(help_text: str = "", *, max_length: int) -> serializers.CharField:
         max_length=max_length,
         help_text=help_text,
         error_messages={"max_length": f"This must be {max_length} characters or fewer"},
-    )
-
-
-class ConfirmNamesMixin(serializers.Serializer):
-    confirm_names = serializers.BooleanField(
-        required=False,
-        default=False,
-        help_text="Free text containing the full name of a young person known to Waymark is "
-        "refused with a warning unless this is true",
     )
 
 
@@ -204,7 +196,9 @@ class CaseDetailSerializer(CaseSerializer):
         }
 
 
-class ReferSerializer(ConfirmNamesMixin):
+class ReferSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("reason", "neighbourhood_name")
+
     subject_kind = EnumChoiceField(
         SubjectKind,
         error_messages={"invalid_choice": "Choose what kind of context is referred"},
@@ -250,7 +244,9 @@ class ReferSerializer(ConfirmNamesMixin):
     )
 
 
-class ScreenSerializer(ConfirmNamesMixin):
+class ScreenSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("reason",)
+
     decision = EnumChoiceField(
         ScreeningDecision,
         error_messages={"invalid_choice": "Choose a threshold, or no further action"},
@@ -259,7 +255,9 @@ class ScreenSerializer(ConfirmNamesMixin):
     decided_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class TransferInSerializer(ConfirmNamesMixin):
+class TransferInSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("reason",)
+
     to_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     to_worker = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),
@@ -270,7 +268,9 @@ class TransferInSerializer(ConfirmNamesMixin):
     reason = _text(max_length=4000)
 
 
-class LinkInSerializer(ConfirmNamesMixin):
+class LinkInSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("reason",)
+
     young_person = serializers.CharField(max_length=20, help_text="A young person's reference")
     reason = _text(max_length=300)
 
@@ -283,17 +283,23 @@ class CaseLinkSerializer(serializers.ModelSerializer):
         fields = ["young_person", "reason", "linked_on"]
 
 
-class ReviewInSerializer(ConfirmNamesMixin):
+class ReviewInSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("summary",)
+
     held_on = serializers.DateField(error_messages={"required": "Enter the date of the review"})
     summary = _text(max_length=4000)
     next_review_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class CloseSerializer(ConfirmNamesMixin):
+class CloseSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("reason",)
+
     reason = _text("Why the case is closed", max_length=4000)
 
 
-class OnlineSpaceSerializer(serializers.ModelSerializer):
+class OnlineSpaceSerializer(NameWarningSerializerMixin, serializers.ModelSerializer):
+    name_warning_fields = ("how_children_meet", "moderation", "reporting_routes")
+
     platform = _text(max_length=80)
     name = _text("The space's name or handle", max_length=200)
     kind = EnumChoiceField(

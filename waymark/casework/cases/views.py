@@ -511,9 +511,8 @@ def case_close(request: HttpRequest, reference: str) -> HttpResponse:
 def online_space_new(request: HttpRequest) -> HttpResponse:
     form = OnlineSpaceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_names"}
         try:
-            space = online_space_create(actor=request.user, **data)
+            space = online_space_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:

@@ -2,12 +2,15 @@
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from waymark.accounts.refusals import access_refused
 from waymark.casework.cases.selectors import context_case_get_visible_to
 
 from .selectors import Ratio, outcome_for
@@ -71,7 +74,11 @@ class CaseOutcomeView(GenericAPIView[Any]):
         }
     )
     def get(self, request: Request, reference: str) -> Response:
-        case = context_case_get_visible_to(user=request.user, reference=reference)
+        try:
+            case = context_case_get_visible_to(user=request.user, reference=reference)
+        except ObjectDoesNotExist:
+            access_refused(request, object_type="casework.contextcase", object_id=reference)
+            raise NotFound("No context case has that reference") from None
         shown = outcome_for(case=case)
         concerns = shown.concerns
         data: dict[str, Any] = {

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from waymark.casework.models import PartnerKind
+from waymark.casework.names import NameWarningMixin
 from waymark.contexts.models import Place
 from waymark.core.forms import GovukDateField, GovukForm
 
@@ -30,7 +31,10 @@ class PartnerFilterForm(GovukForm):
     )
 
 
-class PartnerForm(GovukForm):
+class PartnerForm(NameWarningMixin, GovukForm):
+    # A contact's name is meant to be a name, of an adult: only the notes are checked.
+    name_warning_fields = ("notes",)
+
     name = forms.CharField(
         label="Name of the organisation",
         max_length=NAME_MAX_LENGTH,

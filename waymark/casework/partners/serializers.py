@@ -11,6 +11,7 @@ from waymark.casework.models import (
     PartnerKind,
     TrainingRecord,
 )
+from waymark.casework.names import NameWarningSerializerMixin
 from waymark.contexts.places.selectors import place_list_visible_to
 from waymark.core.api import EnumChoiceField, VisibleIdField
 
@@ -36,8 +37,11 @@ class PartnerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PartnerWriteSerializer(serializers.Serializer):
-    """What `partner_create` and `partner_update` take. The partner's agency is the writer's."""
+class PartnerWriteSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    """What `partner_create` and `partner_update` take. The partner's agency is the writer's.
+    A contact's name is meant to be a name, of an adult: only the notes are checked."""
+
+    name_warning_fields = ("notes",)
 
     name = serializers.CharField(max_length=NAME_MAX_LENGTH)
     kind = EnumChoiceField(PartnerKind)

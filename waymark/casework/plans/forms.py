@@ -9,11 +9,14 @@ from waymark.accounts.models import Agency, User
 from waymark.core.forms import GovukDateField, GovukForm
 
 from ..models import ActionStatus, AssessmentArea, ContextCase, OwnerKind, Partner
+from ..names import NameWarningMixin
 from .selectors import finding_title
 from .services import INDICATOR_MAX_LENGTH, NO_OWNER, NOTE_MAX_LENGTH
 
 
-class PlanForm(GovukForm):
+class PlanForm(NameWarningMixin, GovukForm):
+    name_warning_fields = ("summary",)
+
     started_on = GovukDateField(label="Date the plan starts", required=False)
     summary = forms.CharField(
         label="Summary of the plan (optional)",
@@ -22,7 +25,9 @@ class PlanForm(GovukForm):
     )
 
 
-class PlanSummaryForm(GovukForm):
+class PlanSummaryForm(NameWarningMixin, GovukForm):
+    name_warning_fields = ("summary",)
+
     summary = forms.CharField(
         label="Summary of the plan", widget=forms.Textarea(attrs={"rows": 5}), required=False
     )
@@ -39,7 +44,9 @@ class FindingChoiceField(forms.ModelChoiceField):
         return f"{finding_title(self.case, obj)} (rated {obj.rating}): {excerpt}"
 
 
-class GoalForm(GovukForm):
+class GoalForm(NameWarningMixin, GovukForm):
+    name_warning_fields = ("outcome", "indicator")
+
     outcome = forms.CharField(
         label="Outcome",
         help_text=(
@@ -74,7 +81,9 @@ class GoalForm(GovukForm):
         self.order_fields(["finding", "outcome", "indicator"])
 
 
-class ActionForm(GovukForm):
+class ActionForm(NameWarningMixin, GovukForm):
+    name_warning_fields = ("description",)
+
     description = forms.CharField(
         label="Action", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -120,7 +129,9 @@ class ActionForm(GovukForm):
         partner_field.queryset = Partner.objects.order_by("name")
 
 
-class ActionUpdateForm(GovukForm):
+class ActionUpdateForm(NameWarningMixin, GovukForm):
+    name_warning_fields = ("evidence",)
+
     status = forms.ChoiceField(
         label="Status",
         choices=ActionStatus.choices,
@@ -136,7 +147,9 @@ class ActionUpdateForm(GovukForm):
     completed_on = GovukDateField(label="Date completed (only for a done action)", required=False)
 
 
-class MeasureForm(GovukForm):
+class MeasureForm(NameWarningMixin, GovukForm):
+    name_warning_fields = ("note",)
+
     measured_on = GovukDateField(label="Date of the measure", required=False)
     value = forms.FloatField(
         label="Value",

@@ -4,6 +4,7 @@ the services, whose messages come back under the same field names."""
 from rest_framework import serializers
 
 from ..models import ActionStatus, OwnerKind
+from ..names import NameWarningSerializerMixin
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
@@ -16,7 +17,9 @@ class MeasureSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class MeasureCreateSerializer(serializers.Serializer):
+class MeasureCreateSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("note",)
+
     goal = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     measured_on = serializers.DateField(required=False, allow_null=True, default=None)
     value = serializers.FloatField(required=False, allow_null=True, default=None)
@@ -40,7 +43,9 @@ class ActionSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
 
 
-class ActionCreateSerializer(serializers.Serializer):
+class ActionCreateSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("description",)
+
     goal = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     description = serializers.CharField(allow_blank=True, required=False, default="")
     owner_kind = serializers.CharField(allow_blank=True, required=False, default="")
@@ -57,7 +62,9 @@ class ActionCreateSerializer(serializers.Serializer):
     relevant_to_children = serializers.BooleanField(required=False, default=True)
 
 
-class ActionUpdateSerializer(serializers.Serializer):
+class ActionUpdateSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("evidence",)
+
     status = serializers.CharField(allow_blank=True, required=False, default="")
     evidence = serializers.CharField(allow_blank=True, required=False, default="")
     completed_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -80,7 +87,9 @@ class GoalSerializer(serializers.Serializer):
     actions = ActionSerializer(many=True)
 
 
-class GoalCreateSerializer(serializers.Serializer):
+class GoalCreateSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("outcome", "indicator")
+
     outcome = serializers.CharField(allow_blank=True, required=False, default="")
     finding = serializers.IntegerField(
         required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
@@ -96,6 +105,8 @@ class PlanSerializer(serializers.Serializer):
     goals = GoalSerializer(many=True)
 
 
-class PlanCreateSerializer(serializers.Serializer):
+class PlanCreateSerializer(NameWarningSerializerMixin, serializers.Serializer):
+    name_warning_fields = ("summary",)
+
     started_on = serializers.DateField(required=False, allow_null=True, default=None)
     summary = serializers.CharField(allow_blank=True, required=False, default="")
