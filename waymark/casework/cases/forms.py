@@ -166,7 +166,11 @@ class ReviewForm(NameWarningMixin, GovukForm):
         label="Date of the review", error_messages={"required": "Enter the date of the review"}
     )
     summary = _reason("Summary of the review", "Enter a summary of the review")
-    next_review_on = GovukDateField(label="Date of the next review (optional)", required=False)
+    next_review_on = GovukDateField(
+        label="Date of the next review (optional)",
+        help_text="If you leave it blank, the next review is due three months after this one.",
+        required=False,
+    )
 
 
 class CloseForm(NameWarningMixin, GovukForm):

@@ -288,7 +288,12 @@ class ReviewInSerializer(NameWarningSerializerMixin, serializers.Serializer):
 
     held_on = serializers.DateField(error_messages={"required": "Enter the date of the review"})
     summary = _text(max_length=4000)
-    next_review_on = serializers.DateField(required=False, allow_null=True, default=None)
+    next_review_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The next review; three months after this one when not given",
+    )
 
 
 class CloseSerializer(NameWarningSerializerMixin, serializers.Serializer):

@@ -31,6 +31,7 @@ from waymark.casework.models import (
     SubjectKind,
 )
 from waymark.casework.outcomes.selectors import outcome_snapshot
+from waymark.casework.plans.services import FIRST_REVIEW_AFTER as NEXT_REVIEW_AFTER
 from waymark.concerns.models import Concern
 from waymark.contexts.models import (
     Neighbourhood,
@@ -383,7 +384,8 @@ def review_record(
     summary: str,
     next_review_on: datetime.date | None = None,
 ) -> Review:
-    """Record a review of the plan, and when the next one is due."""
+    """Record a review of the plan, and when the next one is due: three months on unless
+    another date is given, so that an open case always has a review to miss."""
     worker = _worker(actor, "casework.change_contextcase", "record a review")
     errors: Errors = {}
     _open(errors, case, "record a review")
@@ -405,6 +407,8 @@ def review_record(
         errors["next_review_on"] = ["The next review must be after this one"]
     if errors:
         raise ValidationError(errors)
+    if next_review_on is None:
+        next_review_on = held_on + NEXT_REVIEW_AFTER
     with transaction.atomic():
         review = Review.objects.create(
             case=case,
