@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from waymark.accounts.types import Actor
@@ -82,6 +83,11 @@ class ActionRow:
     action: Action
     owner: str
     overdue: bool
+    # Worked out once per page rather than per row in the template: a plan can hold many
+    # actions, and the case page shows them all.
+    url: str = ""
+    due: str = ""
+    status: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,10 @@ class PlanSection:
         return sum(1 for row in self.actions if row.overdue)
 
 
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
 def plan_section_for(*, user: Actor, case: ContextCase) -> PlanSection | None:
     """The case page's plan section (`casework/plans/_section.html`)."""
     if not user.has_perm(VIEW_PERMISSION):
@@ -172,6 +182,8 @@ def plan_section_for(*, user: Actor, case: ContextCase) -> PlanSection | None:
     today = timezone.localdate()
     goals = []
     ratings = completed_ratings(case=case)
+    # The address of action 0, whose id is swapped for each action's.
+    action_url = reverse("case-action-update", args=[case.reference, 0])
     if plan is not None:
         for goal in goal_list_for_plan(plan=plan):
             goals.append(
@@ -180,7 +192,15 @@ def plan_section_for(*, user: Actor, case: ContextCase) -> PlanSection | None:
                     finding_title=finding_title(case, goal.finding),
                     finding_rating=rating_label(instrument_for(case).scale, goal.finding.rating),
                     actions=[
-                        ActionRow(a, owner_label(a), action_is_overdue(a, today))
+                        ActionRow(
+                            a,
+                            owner_label(a),
+                            action_is_overdue(a, today),
+                            url=f"{action_url.removesuffix('0/')}{a.pk}/",
+                            due=_day(a.due_on),
+                            status=a.get_status_display()
+                            + (f" {_day(a.completed_on)}" if a.completed_on else ""),
+                        )
                         for a in goal.actions.all()
                     ],
                     indicators=goal_indicators(case=case, goal=goal, ratings=ratings),
