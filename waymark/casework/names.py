@@ -17,7 +17,12 @@ from typing import Any
 from django import forms
 from rest_framework import serializers
 
+from waymark.audit.models import AuditAction
+from waymark.audit.reads import audit_reads
+from waymark.core.middleware import current_request
+from waymark.core.throttling import KnownElsewhereThrottle, throttle_wait
 from waymark.people.models import FAMILY_NAME, GIVEN_NAME, YoungPerson, name_index
+from waymark.people.selectors import young_person_list_visible_to
 
 WARNING = (
     "This contains the full name of a young person known to Waymark. Context records are "
@@ -44,24 +49,61 @@ def _candidates(text: str) -> list[tuple[str, str, str]]:
 
 def known_child_names_in(*, texts: Iterable[str]) -> list[str]:
     """The runs of words, as the writer typed them, that are the full name of a young person
-    known to Waymark. One query, whatever the length of the texts."""
+    known to Waymark. One query, whatever the length of the texts.
+
+    A name of a young person the writer may not see tells them that Waymark knows a child of
+    that name, as the search's "known elsewhere" check does; so, like it, such a match is
+    recorded as a search naming those young people, and counts against the same hourly
+    allowance (`KnownElsewhereThrottle`). Past it, those names are not looked for, and only
+    the names of young people the writer may see are warned about.
+    """
     candidates = [c for text in texts if text for c in _candidates(text)]
     if not candidates:
         return []
     given = {name_index(g, GIVEN_NAME): g for g, _, _ in candidates}
     family = {name_index(f, FAMILY_NAME): f for _, f, _ in candidates}
-    pairs = set(
+    found = list(
         YoungPerson.objects.filter(
             given_name_index__in=list(given), family_name_index__in=list(family)
-        ).values_list("given_name_index", "family_name_index")
+        ).values_list("pk", "given_name_index", "family_name_index")
     )
-    if not pairs:
+    if not found:
         return []
+    found = _allowed(found)
+    pairs = {(g, f) for _, g, f in found}
     hits: list[str] = []
     for g, f, typed in candidates:
         if (name_index(g, GIVEN_NAME), name_index(f, FAMILY_NAME)) in pairs and typed not in hits:
             hits.append(typed)
     return hits
+
+
+def _allowed(found: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """The matches the writer may be told of: all of those they may see, and those they may not
+    see while the check is within its allowance, each recorded as a search."""
+    request = current_request()
+    user = getattr(request, "user", None)
+    if request is None or user is None or not user.is_authenticated:
+        return found  # the command line or a test: no one asking across a network
+    ids = [pk for pk, _, _ in found]
+    visible = set(
+        young_person_list_visible_to(user=user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    hidden = [pk for pk in ids if pk not in visible]
+    if not hidden:
+        return found
+    if throttle_wait(request, KnownElsewhereThrottle()) is not None:
+        return [match for match in found if match[0] in visible]
+    audit_reads(
+        actor=user,
+        action=AuditAction.SEARCH,
+        objs=YoungPerson.objects.filter(pk__in=hidden).only("pk"),
+        purpose=(
+            "Name check: free text in a context record holds the full name of a young person "
+            "known only to other agencies"
+        ),
+    )
+    return found
 
 
 def _texts(value: Any) -> list[str]:

@@ -9,10 +9,19 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+request_var: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
+    "request", default=None
+)
 
 
 def current_request_id() -> str:
     return request_id_var.get()
+
+
+def current_request() -> HttpRequest | None:
+    """The request being answered, if any: for checks deep in a form or serializer that are
+    rate-limited per user (the API's authenticated user is set on it too, by DRF)."""
+    return request_var.get()
 
 
 class RequestIdMiddleware:
@@ -22,9 +31,11 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         rid = uuid.uuid4().hex
         token = request_id_var.set(rid)
+        request_token = request_var.set(request)
         try:
             response = self.get_response(request)
         finally:
+            request_var.reset(request_token)
             request_id_var.reset(token)
         response["X-Request-ID"] = rid
         return response

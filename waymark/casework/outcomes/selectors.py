@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -38,8 +37,10 @@ from waymark.casework.models import (
     SubjectKind,
 )
 from waymark.concerns.models import Concern
+from waymark.contexts.models import Place
 from waymark.core.charts import ChartTable, Series, bar_chart_svg, chart_table, line_chart_svg
 from waymark.core.suppression import count_is_small, count_shown, count_text
+from waymark.core.versions import Watched, data_version
 
 from .counts import ContextCounts, Windows, context_counts, outcome_windows
 
@@ -159,20 +160,25 @@ def _concerns_outcome(case: ContextCase, windows: Windows) -> tuple[ConcernsOutc
     )
 
 
-# A new concern shows at once (the newest concern's id is in the key); an edit to an old one's
-# date or place shows within this many seconds.
-OUTCOME_CACHE_SECONDS = 10 * 60
+OUTCOME_CACHE_SECONDS = 60 * 60
 
 
 def _concerns_outcome_cached(
     case: ContextCase, windows: Windows
 ) -> tuple[ConcernsOutcome | None, str]:
-    """`_concerns_outcome`, kept for a while: its exact intervals take tens of milliseconds,
-    and the case page shows them to everyone who opens it. A peer group's members can change at
+    """`_concerns_outcome`, kept until a concern or a place changes: its exact intervals take
+    tens of milliseconds, and the case page shows them to everyone who opens it. A peer group's members can change at
     any time, so its outcome is always worked out afresh."""
     if case.subject_kind == SubjectKind.PEER_GROUP:
         return _concerns_outcome(case, windows)
-    newest = Concern.objects.aggregate(newest=Max("id"))["newest"]
+    # Any new, edited (recoded, moved, redated) or deleted concern, or moved place, changes it.
+    version = data_version(
+        [
+            Watched(Concern.objects, latest=("id", "updated_at")),
+            Watched(Place.objects, latest=("updated_at",)),
+        ],
+        also=[timezone.localdate()],
+    )
     key = "waymark:case-outcome:" + ":".join(
         str(part)
         for part in (
@@ -181,7 +187,7 @@ def _concerns_outcome_cached(
             case.neighbourhood_id,
             windows.start.isoformat(),
             windows.days,
-            newest,
+            version,
         )
     )
     found = cache.get(key)

@@ -142,3 +142,41 @@ def test_the_api_refuses_a_known_childs_name_until_confirmed(known_child, make):
     assert confirmed.status_code == 201, confirmed.json()
     assert api.post(form.url, form.data(PLAIN), format="json").status_code == 201
     assert form.written() == before + 2
+
+
+def test_a_name_the_writer_may_not_see_is_recorded_and_checked_only_within_an_allowance(
+    settings, known_child
+):
+    """Telling a writer that Waymark knows a child of a name is what the search's "known
+    elsewhere" check does: so it is recorded as a search naming the child, and shares its
+    hourly allowance. Past it, only names the writer may see are warned about."""
+    from django.core.cache import cache
+
+    from waymark.audit.models import AuditEvent
+    from waymark.people.models import YoungPerson
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            "anon": None,
+            "user": None,
+            "search": None,
+            "known_elsewhere": "1/hour",
+        },
+    }
+    cache.clear()
+    lead = worker()
+    hidden = YoungPerson.objects.get()
+    form = partner_api(lead)
+    api = APIClient()
+    api.force_authenticate(lead)
+
+    warned = api.post(form.url, form.data(NAMED), format="json")
+    assert warned.status_code == 400
+    checks = AuditEvent.objects.filter(action="search", object_id=str(hidden.pk), actor=lead)
+    assert checks.count() == 1 and checks.get().purpose.startswith("Name check")
+
+    # The allowance is spent: the hidden child's name is no longer looked for.
+    assert api.post(form.url, form.data(NAMED), format="json").status_code == 201
+    assert checks.count() == 1
+    cache.clear()

@@ -160,3 +160,21 @@ def test_the_outcome_page_draws_the_charts_with_their_tables(client: Any) -> Non
     assert body.count('role="img"') >= 1
     assert "Concerns before and after the plan started" in body
     assert "<table" in body
+
+
+def test_a_recoded_concern_changes_the_outcome_at_once() -> None:
+    user = UserFactory()
+    place: Any = PlaceFactory(latitude=52.64, longitude=-1.14)
+    _concerns(user, place, before=12, after=10)
+    case = _case(user, place)
+    first = outcome_for(case=case, today=TODAY).concerns
+    assert first is not None and first.here_before == 12
+
+    # Recoded to handling code C: no longer counted for everyone, whatever was kept before.
+    concern = Concern.objects.filter(place=place, occurred_on__lt=START).first()
+    assert concern is not None
+    concern.handling_code = "C"
+    concern.handling_conditions = "Police only"
+    concern.save()
+    again = outcome_for(case=case, today=TODAY).concerns
+    assert again is not None and again.here_before == 11

@@ -37,6 +37,7 @@ def test_help_lists_every_command_and_exits_0(capsys):
         "retention",
         "sar",
         "maintenance",
+        "cases",
         "hotspots",
         "emerging-hotspots",
         "near-repeat",
