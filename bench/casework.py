@@ -114,7 +114,7 @@ def bench_case() -> Any:
             next_review_on=today + datetime.timedelta(days=30),
             created_by=worker,
         )
-        reference_assign_and_save(case, "CX")
+        reference_assign_and_save(case, "CC")
         Referral.objects.create(
             case=case,
             referred_by=worker,

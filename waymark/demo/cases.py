@@ -144,7 +144,7 @@ class _Writer:
     ) -> ContextCase:
         worker = self.user[lead]
         case = ContextCase.objects.create(
-            reference=self.reference("CX", ContextCase),
+            reference=self.reference("CC", ContextCase),
             subject_kind=subject_kind,
             place=place,
             peer_group=peer_group,

@@ -78,7 +78,7 @@ class PartnerCaseFactory(DjangoModelFactory):
     class Meta:
         model = ContextCase
 
-    reference = factory.Sequence(lambda n: f"CX-P{n:04d}")
+    reference = factory.Sequence(lambda n: f"CC-P{n:04d}")
     subject_kind = SubjectKind.PLACE
     place = factory.SubFactory(PlaceFactory)
     status = CaseStatus.OPEN

@@ -69,7 +69,7 @@ def _near(place: Place, ring: int) -> Place:
 
 def _case(user: Any, place: Place | None = None, **subject: Any) -> ContextCase:
     case = ContextCase.objects.create(
-        reference=f"CX-{ContextCase.objects.count():05d}",
+        reference=f"CC-{ContextCase.objects.count():05d}",
         subject_kind=SubjectKind.PLACE if place else SubjectKind.ONLINE_SPACE,
         place=place,
         status=CaseStatus.OPEN,
