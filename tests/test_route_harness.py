@@ -300,7 +300,8 @@ def case_for(w: World) -> str:
         found = OpenCaseFactory(place=w.place, lead_agency=w.agency, lead_worker=w.practitioner)
         ReferralFactory(case=found)
         ContextPlanFactory(case=found, agreed_by=w.practitioner)
-        for child in (w.young_person, w.known_to_outsider):
+        # Worlds built for other suites may have no child the outsider's agency works with.
+        for child in (c for c in (w.young_person, w.known_to_outsider) if c is not None):
             CaseLink.objects.create(
                 case=found,
                 young_person=child,
