@@ -22,7 +22,7 @@ from waymark.core.suppression import count_shown
 
 from ..instruments import Instrument, Scale
 from ..models import Assessment, AssessmentArea, ContextCase, SubjectKind
-from .services import case_assessable_error, instrument_for
+from .services import case_assessable_error, instrument_for, is_lead_agency_worker
 
 VIEW_PERMISSION = "casework.view_contextcase"
 
@@ -209,6 +209,8 @@ def assessments_section_for(*, user: Actor, case: ContextCase) -> AssessmentsSec
         case=case,
         instrument=instrument_for(case),
         assessments=list(assessment_list_for_case(user=user, case=case)),
-        may_add=refusal is None and user.has_perm("casework.change_contextcase"),
+        may_add=refusal is None
+        and user.has_perm("casework.change_contextcase")
+        and is_lead_agency_worker(user, case),
         not_yet=refusal,
     )

@@ -7,13 +7,17 @@ audit event.
 
 Starting a plan sets the case's first review three months after the plan's start, unless a
 review date is already set (`FIRST_REVIEW_AFTER`).
+
+Only workers of the case's lead agency may write its plan, goals and measures; an action's
+progress may also be recorded by workers of the agency that owns it. Nothing is written on a
+closed case, nor on one screened as no further action.
 """
 
 import datetime
 import math
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,7 +25,13 @@ from waymark.accounts.models import Agency, User
 from waymark.accounts.types import Actor
 from waymark.audit.services import audit_record
 
-from ..assessments.services import TEXT_MAX_LENGTH, worker_who_may_change
+from ..assessments.services import (
+    TEXT_MAX_LENGTH,
+    case_closed_error,
+    is_lead_agency_worker,
+    lead_worker_who_may_change,
+    worker_who_may_change,
+)
 from ..models import (
     Action,
     ActionStatus,
@@ -46,6 +56,19 @@ NOTE_MAX_LENGTH = GoalMeasure._meta.get_field("note").max_length or 300
 NO_OWNER = "Choose who owns this action: an agency, a named worker or a partner organisation"
 
 
+def plan_writer(actor: Actor, case: ContextCase) -> User:
+    """The lead agency's worker writing the case's plan, on a case that is not closed."""
+    worker = lead_worker_who_may_change(actor, case, what="its plan")
+    _refuse_if_closed(case)
+    return worker
+
+
+def _refuse_if_closed(case: ContextCase) -> None:
+    refusal = case_closed_error(case, what="its plan")
+    if refusal:
+        raise ValidationError({"case": [refusal]})
+
+
 def _text(
     value: str | None,
     *,
@@ -67,7 +90,7 @@ def context_plan_create(
     *, actor: Actor, case: ContextCase, started_on: datetime.date | None, summary: str = ""
 ) -> ContextPlan:
     """Agree the case's context plan. It needs a completed assessment to derive goals from."""
-    worker = worker_who_may_change(actor)
+    worker = plan_writer(actor, case)
     errors: dict[str, list[str]] = {}
     if ContextPlan.objects.filter(case=case).exists():
         raise ValidationError({"case": ["This case already has a context plan: change it instead"]})
@@ -120,7 +143,7 @@ def context_plan_create(
 
 
 def context_plan_update(*, actor: Actor, plan: ContextPlan, summary: str) -> ContextPlan:
-    worker_who_may_change(actor)
+    plan_writer(actor, plan.case)
     errors: dict[str, list[str]] = {}
     summary = _text(
         summary, field="summary", what="The summary", limit=TEXT_MAX_LENGTH, errors=errors
@@ -143,7 +166,7 @@ def goal_add(
     indicator: str = "",
 ) -> Goal:
     """Add a goal, phrased as an outcome and derived from a finding of the case's assessments."""
-    worker_who_may_change(actor)
+    plan_writer(actor, plan.case)
     errors: dict[str, list[str]] = {}
     outcome = _text(
         outcome,
@@ -195,7 +218,7 @@ def action_add(
     """Add an action towards a goal, with its one owner. A named worker's or a partner's action
     also records the worker's agency, or the agency that owns the partner relationship, so that
     overdue actions can be listed by agency."""
-    worker_who_may_change(actor)
+    plan_writer(actor, goal.plan.case)
     errors: dict[str, list[str]] = {}
     description = _text(
         description,
@@ -285,8 +308,19 @@ def action_update(
     evidence: str = "",
     completed_on: datetime.date | None = None,
 ) -> Action:
-    """Record an action's progress. Done needs the evidence of completion and its date."""
-    worker_who_may_change(actor)
+    """Record an action's progress. Done needs the evidence of completion and its date. The lead
+    agency's workers may, and so may the workers of the agency that owns the action."""
+    case = action.goal.plan.case
+    worker = worker_who_may_change(actor)
+    owner_agency_id = action.owner_agency_id
+    if not is_lead_agency_worker(worker, case) and (
+        owner_agency_id is None or worker.agency_id != owner_agency_id
+    ):
+        raise PermissionDenied(
+            f"Only workers of the lead agency for case {case.reference}, or of the agency that"
+            " owns this action, may record its progress"
+        )
+    _refuse_if_closed(case)
     errors: dict[str, list[str]] = {}
     if status not in ActionStatus.values:
         errors["status"] = [
@@ -344,7 +378,7 @@ def goal_measure_record(
     note: str = "",
 ) -> GoalMeasure:
     """A measure of the goal's indicator: a survey score, a count of trained staff."""
-    worker = worker_who_may_change(actor)
+    worker = plan_writer(actor, goal.plan.case)
     errors: dict[str, list[str]] = {}
     if measured_on is None:
         errors["measured_on"] = ["Enter the date of the measure"]
