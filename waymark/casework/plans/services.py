@@ -18,7 +18,7 @@ import math
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from waymark.accounts.models import Agency, User
@@ -92,8 +92,9 @@ def context_plan_create(
     """Agree the case's context plan. It needs a completed assessment to derive goals from."""
     worker = plan_writer(actor, case)
     errors: dict[str, list[str]] = {}
-    if ContextPlan.objects.filter(case=case).exists():
-        raise ValidationError({"case": ["This case already has a context plan: change it instead"]})
+    already = {"case": ["This case already has a context plan: change it instead"]}
+    if plan_already(case=case):
+        raise ValidationError(already)
     first_completed = (
         case.assessments.filter(completed_on__isnull=False).order_by("completed_on").first()
     )
@@ -118,9 +119,26 @@ def context_plan_create(
     if errors:
         raise ValidationError(errors)
     assert started_on is not None  # noqa: S101 (checked above, for the type checker)
+    try:
+        plan = _plan_save(actor=actor, case=case, started_on=started_on, summary=summary, by=worker)
+    except IntegrityError:
+        # Agreed twice at once: the second gets the same answer as if the first had been saved.
+        if ContextPlan.objects.filter(case=case).exists():
+            raise ValidationError(already) from None
+        raise
+    return plan
+
+
+def plan_already(*, case: ContextCase) -> bool:
+    return ContextPlan.objects.filter(case=case).exists()
+
+
+def _plan_save(
+    *, actor: Actor, case: ContextCase, started_on: datetime.date, summary: str, by: User
+) -> ContextPlan:
     with transaction.atomic():
         plan = ContextPlan.objects.create(
-            case=case, started_on=started_on, summary=summary, agreed_by=worker
+            case=case, started_on=started_on, summary=summary, agreed_by=by
         )
         audit_record(
             actor=actor,

@@ -244,3 +244,17 @@ def test_nothing_is_written_to_the_plan_of_a_closed_case(planned, status, messag
         1,
         0,
     )
+
+
+def test_a_plan_agreed_twice_at_once_is_refused_not_an_error(planned, monkeypatch):
+    """The second of two submissions that both passed the check before either was saved."""
+    from ..plans import services
+
+    lead, case, plan, goal = planned
+    monkeypatch.setattr(services, "plan_already", lambda **_: False)
+    with pytest.raises(ValidationError) as refused:
+        context_plan_create(actor=lead, case=case, started_on=plan.started_on)
+    assert refused.value.message_dict == {
+        "case": ["This case already has a context plan: change it instead"]
+    }
+    assert ContextPlan.objects.count() == 1
