@@ -45,6 +45,8 @@ from ..models import (
 )
 
 FIRST_REVIEW_AFTER = relativedelta(months=3)
+# A plan is agreed to start now or soon, not years ahead.
+PLAN_START_AHEAD = datetime.timedelta(days=31)
 
 
 def day_text(day: datetime.date) -> str:
@@ -102,8 +104,20 @@ def context_plan_create(
         errors["case"] = [
             "Complete an assessment of this context before agreeing its plan: goals come from its findings"
         ]
+    screening = getattr(case, "screening", None)
+    latest_start = timezone.localdate() + PLAN_START_AHEAD
     if started_on is None:
         errors["started_on"] = ["Enter the date the plan starts"]
+    elif started_on > latest_start:
+        errors["started_on"] = [
+            f"The plan must start within {PLAN_START_AHEAD.days} days from today:"
+            f" on or before {day_text(latest_start)}"
+        ]
+    elif screening is not None and started_on < screening.decided_on:
+        errors["started_on"] = [
+            "The plan must start on or after the case was screened"
+            f" ({day_text(screening.decided_on)})"
+        ]
     elif (
         first_completed is not None
         and first_completed.completed_on

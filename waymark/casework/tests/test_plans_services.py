@@ -258,3 +258,28 @@ def test_a_plan_agreed_twice_at_once_is_refused_not_an_error(planned, monkeypatc
         "case": ["This case already has a context plan: change it instead"]
     }
     assert ContextPlan.objects.count() == 1
+
+
+def test_a_plan_starts_after_screening_and_within_a_month():
+    lead = worker()
+    case = screened_case(lead=lead)
+    assessment_make(case, by=lead, ratings={})
+    Assessment.objects.update(completed_on=case.screening.decided_on - datetime.timedelta(days=5))
+    late = TODAY + datetime.timedelta(days=32)
+    early = case.screening.decided_on - datetime.timedelta(days=1)
+    for started_on, message in [
+        (
+            late,
+            "The plan must start within 31 days from today:"
+            f" on or before {TODAY + datetime.timedelta(days=31):%-d %B %Y}",
+        ),
+        (
+            early,
+            f"The plan must start on or after the case was screened ({case.screening.decided_on:%-d %B %Y})",
+        ),
+    ]:
+        with pytest.raises(ValidationError) as refused:
+            context_plan_create(actor=lead, case=case, started_on=started_on)
+        assert refused.value.message_dict == {"started_on": [message]}
+    assert not ContextPlan.objects.exists()
+    context_plan_create(actor=lead, case=case, started_on=TODAY + datetime.timedelta(days=31))
