@@ -41,6 +41,8 @@ PRACTITIONER = {
     "casework.add_contextcase",
     "casework.change_contextcase",
     "casework.view_partner",
+    # The people at partner organisations are personal data: not for analysts.
+    "casework.view_partnercontact",
     "casework.add_partner",
     "casework.change_partner",
     "contexts.view_onlinespace",

@@ -2,8 +2,10 @@
 evidence as the viewer may see it, and a peer group's detected profile with its provenance.
 
 Context cases are the partnership's business: anyone who may view context cases sees them.
-Evidence concerns are shown only through the concerns app's `concern_list_visible_to`; the
-others are at most a count, and a count of 1 to 4 is not shown.
+Evidence concerns are shown only through the concerns app's `concern_list_visible_to`. Of the
+others, only handling code P concerns are counted (a count of 1 to 4 is not shown): a handling
+code C concern outside the viewer's audience is never counted or mentioned, so nobody outside
+its audience learns that it exists.
 """
 
 import datetime
@@ -14,13 +16,13 @@ from django.db.models import Prefetch, QuerySet
 
 from waymark.accounts.types import Actor
 from waymark.concerns.models import Concern
-from waymark.concerns.selectors import concern_list_visible_to
+from waymark.concerns.selectors import concern_list_visible_to, concern_shared_q
 from waymark.core.references import reference_normalise
 from waymark.core.suppression import count_shown
 
 from ..instruments import Instrument, Scale
 from ..models import Assessment, AssessmentArea, ContextCase, SubjectKind
-from .services import case_assessable_error, instrument_for
+from .services import case_assessable_error, instrument_for, is_lead_agency_worker
 
 VIEW_PERMISSION = "casework.view_contextcase"
 
@@ -124,7 +126,7 @@ def assessment_comparison(*, assessment: Assessment) -> AssessmentComparison:
 @dataclass(frozen=True)
 class Evidence:
     shown: list[Concern]
-    others: int | None  # concerns the viewer may not see; None when 1 to 4 (not shown)
+    others: int | None  # P concerns the viewer may not see; None when 1 to 4 (not shown)
     has_others: bool
 
 
@@ -135,7 +137,7 @@ def assessment_evidence(*, user: Actor, assessment: Assessment) -> Evidence:
         .filter(pk__in=linked.values("pk"))
         .order_by("occurred_on")
     )
-    others = linked.count() - len(shown)
+    others = linked.filter(concern_shared_q()).exclude(pk__in=[c.pk for c in shown]).count()
     return Evidence(shown=shown, others=count_shown(others), has_others=others > 0)
 
 
@@ -207,6 +209,8 @@ def assessments_section_for(*, user: Actor, case: ContextCase) -> AssessmentsSec
         case=case,
         instrument=instrument_for(case),
         assessments=list(assessment_list_for_case(user=user, case=case)),
-        may_add=refusal is None and user.has_perm("casework.change_contextcase"),
+        may_add=refusal is None
+        and user.has_perm("casework.change_contextcase")
+        and is_lead_agency_worker(user, case),
         not_yet=refusal,
     )

@@ -75,6 +75,31 @@ def worker_who_may_change(actor: Actor) -> User:
     return actor
 
 
+def case_closed_error(case: ContextCase, *, what: str) -> str | None:
+    """Why `what` (e.g. "its plan") may no longer be changed because the case is over, or None."""
+    if case.status == CaseStatus.CLOSED:
+        return f"Case {case.reference} is closed: {what} can no longer be changed"
+    if case.status == CaseStatus.NO_FURTHER_ACTION:
+        return f"Case {case.reference} is closed with no further action: {what} cannot be changed"
+    return None
+
+
+def is_lead_agency_worker(user: Actor, case: ContextCase) -> bool:
+    agency_id = getattr(user, "agency_id", None)
+    return agency_id is not None and agency_id == case.lead_agency_id
+
+
+def lead_worker_who_may_change(actor: Actor, case: ContextCase, *, what: str) -> User:
+    """The signed-in worker changing the case's assessments or plan: only the lead agency's
+    workers may (PermissionDenied otherwise)."""
+    worker = worker_who_may_change(actor)
+    if not is_lead_agency_worker(worker, case):
+        raise PermissionDenied(
+            f"Only workers of the lead agency for case {case.reference} may change {what}"
+        )
+    return worker
+
+
 def _rating(value: Any, instrument: Instrument) -> int | None:
     if isinstance(value, bool):
         return None
@@ -184,7 +209,7 @@ def assessment_record(
 ) -> Assessment:
     """Record an assessment of the case: complete (every area rated) when `completed_on` is
     given, otherwise in progress with the areas rated so far. Numbered 1, 2, ... per case."""
-    worker = worker_who_may_change(actor)
+    worker = lead_worker_who_may_change(actor, case, what="its assessments")
     instrument = instrument_for(case)
     errors: dict[str, list[str]] = {}
     refusal = case_assessable_error(case)

@@ -71,7 +71,7 @@ class PartnerViewSet(
         "create": "casework.add_partner",
         "update": "casework.change_partner",
         "partial_update": "casework.change_partner",
-        "contacts": "casework.view_partner",
+        "contacts": "casework.view_partnercontact",
         "guardianships": "casework.view_partner",
         "training": "casework.view_partner",
         "actions": "casework.view_contextcase",  # and the partner visible (view_partner)

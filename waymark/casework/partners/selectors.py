@@ -42,10 +42,16 @@ def partner_search(*, user: Actor, query: str = "", kind: str = "") -> QuerySet[
     return partners
 
 
+CONTACT_PERMISSION = "casework.view_partnercontact"
+
+
 def partner_contacts_read(
     *, user: Actor, partner: Partner, purpose: str = ""
 ) -> list[PartnerContact]:
-    """The partner's contacts, their reading written to the audit trail."""
+    """The partner's contacts, their reading written to the audit trail; none for a user who
+    may not see partners' contacts (`casework.view_partnercontact`)."""
+    if not user.has_perm(CONTACT_PERMISSION):
+        return []
     if not partner_list_visible_to(user=user).filter(pk=partner.pk).exists():
         return []
     contacts = list(PartnerContact.objects.filter(partner=partner))

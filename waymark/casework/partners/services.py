@@ -12,7 +12,7 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from waymark.accounts.models import Agency, User
@@ -217,6 +217,10 @@ def _hours_errors(hours: str) -> list[str]:
     return []
 
 
+def guardian_already(*, partner: Partner, place: Place) -> bool:
+    return Guardianship.objects.filter(partner=partner, place=place).exists()
+
+
 def guardianship_add(
     *, actor: Actor | None, partner: Partner, place: Place, hours: str
 ) -> Guardianship:
@@ -226,18 +230,26 @@ def guardianship_add(
     errors: dict[str, list[str]] = {}
     if hours_errors := _hours_errors(hours):
         errors["hours"] = hours_errors
-    if Guardianship.objects.filter(partner=partner, place=place).exists():
-        errors["place"] = [f"{partner.name} is already recorded as a guardian of {place.name}"]
+    already = {"place": [f"{partner.name} is already recorded as a guardian of {place.name}"]}
+    if guardian_already(partner=partner, place=place):
+        errors.update(already)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        guardianship = Guardianship.objects.create(partner=partner, place=place, hours=hours)
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=guardianship,
-            changed_fields=["partner", "place", "hours"],
-        )
+    try:
+        with transaction.atomic():
+            guardianship = Guardianship.objects.create(partner=partner, place=place, hours=hours)
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=guardianship,
+                changed_fields=["partner", "place", "hours"],
+            )
+    except IntegrityError:
+        # The same place submitted twice at once: the second gets the same answer as if the
+        # first had already been saved.
+        if Guardianship.objects.filter(partner=partner, place=place).exists():
+            raise ValidationError(already) from None
+        raise
     return guardianship
 
 

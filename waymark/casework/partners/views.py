@@ -30,6 +30,7 @@ from .forms import (
 )
 from .selectors import (
     ACTION_COLUMNS,
+    CONTACT_PERMISSION,
     guardianship_list_for,
     partner_actions,
     partner_actions_export,
@@ -147,6 +148,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "partner": partner,
             "may_change": _may_change(request, partner),
+            "may_see_contacts": request.user.has_perm(CONTACT_PERMISSION),
             "contacts": partner_contacts_read(
                 user=request.user, partner=partner, purpose=f"Partner page {request.path}"
             ),

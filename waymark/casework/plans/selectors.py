@@ -11,7 +11,7 @@ from django.utils import timezone
 from waymark.accounts.types import Actor
 
 from ..assessments.selectors import VIEW_PERMISSION, rating_label
-from ..assessments.services import instrument_for
+from ..assessments.services import case_closed_error, instrument_for, is_lead_agency_worker
 from ..models import (
     Action,
     ActionStatus,
@@ -88,6 +88,7 @@ class ActionRow:
     url: str = ""
     due: str = ""
     status: str = ""
+    may_update: bool = False  # the viewer may record this action's progress
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,13 @@ def plan_section_for(*, user: Actor, case: ContextCase) -> PlanSection | None:
     """The case page's plan section (`casework/plans/_section.html`)."""
     if not user.has_perm(VIEW_PERMISSION):
         return None
-    may_change = user.has_perm("casework.change_contextcase")
+    # Only the lead agency writes the plan, and only while the case is not closed; an action's
+    # owner agency may also record its progress.
+    may_write = user.has_perm("casework.change_contextcase") and (
+        case_closed_error(case, what="its plan") is None
+    )
+    may_change = may_write and is_lead_agency_worker(user, case)
+    agency_id = getattr(user, "agency_id", None)
     plan = plan_get_for_case(user=user, case=case)
     today = timezone.localdate()
     goals = []
@@ -200,6 +207,12 @@ def plan_section_for(*, user: Actor, case: ContextCase) -> PlanSection | None:
                             due=_day(a.due_on),
                             status=a.get_status_display()
                             + (f" {_day(a.completed_on)}" if a.completed_on else ""),
+                            may_update=may_change
+                            or (
+                                may_write
+                                and agency_id is not None
+                                and a.owner_agency_id == agency_id
+                            ),
                         )
                         for a in goal.actions.all()
                     ],

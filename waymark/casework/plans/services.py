@@ -7,21 +7,31 @@ audit event.
 
 Starting a plan sets the case's first review three months after the plan's start, unless a
 review date is already set (`FIRST_REVIEW_AFTER`).
+
+Only workers of the case's lead agency may write its plan, goals and measures; an action's
+progress may also be recorded by workers of the agency that owns it. Nothing is written on a
+closed case, nor on one screened as no further action.
 """
 
 import datetime
 import math
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from waymark.accounts.models import Agency, User
 from waymark.accounts.types import Actor
 from waymark.audit.services import audit_record
 
-from ..assessments.services import TEXT_MAX_LENGTH, worker_who_may_change
+from ..assessments.services import (
+    TEXT_MAX_LENGTH,
+    case_closed_error,
+    is_lead_agency_worker,
+    lead_worker_who_may_change,
+    worker_who_may_change,
+)
 from ..models import (
     Action,
     ActionStatus,
@@ -35,6 +45,8 @@ from ..models import (
 )
 
 FIRST_REVIEW_AFTER = relativedelta(months=3)
+# A plan is agreed to start now or soon, not years ahead.
+PLAN_START_AHEAD = datetime.timedelta(days=31)
 
 
 def day_text(day: datetime.date) -> str:
@@ -44,6 +56,19 @@ def day_text(day: datetime.date) -> str:
 INDICATOR_MAX_LENGTH = Goal._meta.get_field("indicator").max_length or 200
 NOTE_MAX_LENGTH = GoalMeasure._meta.get_field("note").max_length or 300
 NO_OWNER = "Choose who owns this action: an agency, a named worker or a partner organisation"
+
+
+def plan_writer(actor: Actor, case: ContextCase) -> User:
+    """The lead agency's worker writing the case's plan, on a case that is not closed."""
+    worker = lead_worker_who_may_change(actor, case, what="its plan")
+    _refuse_if_closed(case)
+    return worker
+
+
+def _refuse_if_closed(case: ContextCase) -> None:
+    refusal = case_closed_error(case, what="its plan")
+    if refusal:
+        raise ValidationError({"case": [refusal]})
 
 
 def _text(
@@ -67,10 +92,11 @@ def context_plan_create(
     *, actor: Actor, case: ContextCase, started_on: datetime.date | None, summary: str = ""
 ) -> ContextPlan:
     """Agree the case's context plan. It needs a completed assessment to derive goals from."""
-    worker = worker_who_may_change(actor)
+    worker = plan_writer(actor, case)
     errors: dict[str, list[str]] = {}
-    if ContextPlan.objects.filter(case=case).exists():
-        raise ValidationError({"case": ["This case already has a context plan: change it instead"]})
+    already = {"case": ["This case already has a context plan: change it instead"]}
+    if plan_already(case=case):
+        raise ValidationError(already)
     first_completed = (
         case.assessments.filter(completed_on__isnull=False).order_by("completed_on").first()
     )
@@ -78,8 +104,20 @@ def context_plan_create(
         errors["case"] = [
             "Complete an assessment of this context before agreeing its plan: goals come from its findings"
         ]
+    screening = getattr(case, "screening", None)
+    latest_start = timezone.localdate() + PLAN_START_AHEAD
     if started_on is None:
         errors["started_on"] = ["Enter the date the plan starts"]
+    elif started_on > latest_start:
+        errors["started_on"] = [
+            f"The plan must start within {PLAN_START_AHEAD.days} days from today:"
+            f" on or before {day_text(latest_start)}"
+        ]
+    elif screening is not None and started_on < screening.decided_on:
+        errors["started_on"] = [
+            "The plan must start on or after the case was screened"
+            f" ({day_text(screening.decided_on)})"
+        ]
     elif (
         first_completed is not None
         and first_completed.completed_on
@@ -95,9 +133,26 @@ def context_plan_create(
     if errors:
         raise ValidationError(errors)
     assert started_on is not None  # noqa: S101 (checked above, for the type checker)
+    try:
+        plan = _plan_save(actor=actor, case=case, started_on=started_on, summary=summary, by=worker)
+    except IntegrityError:
+        # Agreed twice at once: the second gets the same answer as if the first had been saved.
+        if ContextPlan.objects.filter(case=case).exists():
+            raise ValidationError(already) from None
+        raise
+    return plan
+
+
+def plan_already(*, case: ContextCase) -> bool:
+    return ContextPlan.objects.filter(case=case).exists()
+
+
+def _plan_save(
+    *, actor: Actor, case: ContextCase, started_on: datetime.date, summary: str, by: User
+) -> ContextPlan:
     with transaction.atomic():
         plan = ContextPlan.objects.create(
-            case=case, started_on=started_on, summary=summary, agreed_by=worker
+            case=case, started_on=started_on, summary=summary, agreed_by=by
         )
         audit_record(
             actor=actor,
@@ -120,7 +175,7 @@ def context_plan_create(
 
 
 def context_plan_update(*, actor: Actor, plan: ContextPlan, summary: str) -> ContextPlan:
-    worker_who_may_change(actor)
+    plan_writer(actor, plan.case)
     errors: dict[str, list[str]] = {}
     summary = _text(
         summary, field="summary", what="The summary", limit=TEXT_MAX_LENGTH, errors=errors
@@ -143,7 +198,7 @@ def goal_add(
     indicator: str = "",
 ) -> Goal:
     """Add a goal, phrased as an outcome and derived from a finding of the case's assessments."""
-    worker_who_may_change(actor)
+    plan_writer(actor, plan.case)
     errors: dict[str, list[str]] = {}
     outcome = _text(
         outcome,
@@ -195,7 +250,7 @@ def action_add(
     """Add an action towards a goal, with its one owner. A named worker's or a partner's action
     also records the worker's agency, or the agency that owns the partner relationship, so that
     overdue actions can be listed by agency."""
-    worker_who_may_change(actor)
+    plan_writer(actor, goal.plan.case)
     errors: dict[str, list[str]] = {}
     description = _text(
         description,
@@ -285,8 +340,19 @@ def action_update(
     evidence: str = "",
     completed_on: datetime.date | None = None,
 ) -> Action:
-    """Record an action's progress. Done needs the evidence of completion and its date."""
-    worker_who_may_change(actor)
+    """Record an action's progress. Done needs the evidence of completion and its date. The lead
+    agency's workers may, and so may the workers of the agency that owns the action."""
+    case = action.goal.plan.case
+    worker = worker_who_may_change(actor)
+    owner_agency_id = action.owner_agency_id
+    if not is_lead_agency_worker(worker, case) and (
+        owner_agency_id is None or worker.agency_id != owner_agency_id
+    ):
+        raise PermissionDenied(
+            f"Only workers of the lead agency for case {case.reference}, or of the agency that"
+            " owns this action, may record its progress"
+        )
+    _refuse_if_closed(case)
     errors: dict[str, list[str]] = {}
     if status not in ActionStatus.values:
         errors["status"] = [
@@ -344,7 +410,7 @@ def goal_measure_record(
     note: str = "",
 ) -> GoalMeasure:
     """A measure of the goal's indicator: a survey score, a count of trained staff."""
-    worker = worker_who_may_change(actor)
+    worker = plan_writer(actor, goal.plan.case)
     errors: dict[str, list[str]] = {}
     if measured_on is None:
         errors["measured_on"] = ["Enter the date of the measure"]

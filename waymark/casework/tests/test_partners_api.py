@@ -104,3 +104,14 @@ def test_a_partners_actions(api, partner):
     assert row["case"] == action.goal.plan.case.reference
     assert row["subject"] == action.goal.plan.case.subject_name
     assert (row["goal"], row["status"]) == (action.goal.outcome, "not_started")
+
+
+def test_an_analyst_may_read_the_partner_but_not_its_contacts(agency, partner):
+    from waymark.accounts.models import Role
+    from waymark.accounts.tests.factories import UserFactory
+
+    PartnerContactFactory(partner=partner, name="Marguerite Fairweather")
+    analyst = client_for(UserFactory(agency=agency, role=Role.ANALYST))
+    assert analyst.get(f"/api/partners/{partner.pk}/").status_code == 200
+    assert analyst.get(f"/api/partners/{partner.pk}/contacts/").status_code == 403
+    assert not AuditEvent.objects.filter(object_type="casework.partnercontact").exists()

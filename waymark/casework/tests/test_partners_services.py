@@ -184,3 +184,19 @@ def test_a_partners_actions_span_every_case(agency):
     partner_action_make(partner=PartnerFactory(agency=agency))  # someone else's
     assert list(partner_actions(partner=partner)) == [sooner, later]
     assert sooner.goal.plan.case.subject_name == "Riverside Arcade"
+
+
+def test_a_place_submitted_twice_at_once_is_refused_not_an_error(practitioner, monkeypatch):
+    """The second of two submissions that both passed the check before either was saved."""
+    from waymark.casework.partners import services
+
+    partner = partner_create(actor=practitioner, name="Quay Hotel", kind="hotel")
+    place = PlaceFactory(name="Quay Street")
+    guardianship_add(actor=practitioner, partner=partner, place=place, hours="18:00-02:00")
+    monkeypatch.setattr(services, "guardian_already", lambda **_: False)
+    with pytest.raises(ValidationError) as refused:
+        guardianship_add(actor=practitioner, partner=partner, place=place, hours="18:00-02:00")
+    assert refused.value.message_dict == {
+        "place": ["Quay Hotel is already recorded as a guardian of Quay Street"]
+    }
+    assert Guardianship.objects.count() == 1

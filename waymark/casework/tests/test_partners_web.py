@@ -173,3 +173,15 @@ def test_refreshes_due_show_on_the_owning_agencys_dashboard_only(
     body = client.get(reverse("dashboard")).content.decode()
     assert "Partner training due" not in body
     assert "night porters" not in body
+
+
+def test_an_analyst_sees_the_partner_but_not_its_contacts(client, agency, partner):
+    from waymark.accounts.models import Role
+    from waymark.accounts.tests.factories import UserFactory
+
+    PartnerContactFactory(partner=partner, name="Marguerite Fairweather")
+    client.force_login(UserFactory(agency=agency, role=Role.ANALYST))
+    body = client.get(reverse("partner-detail", args=[partner.pk])).content.decode()
+    assert "Quay Hotel" in body
+    assert "Marguerite Fairweather" not in body and "Contacts" not in body
+    assert not AuditEvent.objects.filter(object_type="casework.partnercontact").exists()

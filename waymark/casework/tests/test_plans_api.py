@@ -148,3 +148,37 @@ def test_a_worker_without_the_right_to_change_cases_may_read_but_not_write():
     client = api(analyst)
     assert client.get(f"/api/cases/{case.reference}/plan/").status_code == 200
     assert client.post(f"/api/cases/{case.reference}/plan/", {}, format="json").status_code == 403
+
+
+def test_another_agency_gets_a_403_and_the_actions_owner_may_record_progress():
+    lead, outsider, owner = worker(), worker(), worker()
+    case = screened_case(lead=lead)
+    done = assessment_make(case, by=lead, ratings={"guardianship": 2})
+    plan = context_plan_create(actor=lead, case=case, started_on=done.completed_on)
+    goal = goal_add(actor=lead, plan=plan, outcome="Safer", finding=done.areas.first())
+    base = f"/api/cases/{case.reference}"
+    action = api(lead).post(
+        f"{base}/actions/",
+        {
+            "goal": goal.pk,
+            "description": "Patrols",
+            "owner_kind": "worker",
+            "owner_worker": owner.pk,
+            "due_on": str(TODAY + datetime.timedelta(days=5)),
+        },
+        format="json",
+    )
+    assert action.status_code == 201, action.json()
+    url = f"{base}/actions/{action.json()['id']}/"
+    refused = api(outsider).post(
+        f"{base}/goals/", {"outcome": "Safer", "finding": goal.finding_id}, format="json"
+    )
+    assert refused.status_code == 403
+    assert api(outsider).patch(url, {"status": "in_progress"}, format="json").status_code == 403
+    assert api(owner).patch(url, {"status": "in_progress"}, format="json").status_code == 200
+    case.status = "closed"
+    case.save(update_fields=["status"])
+    closed = api(lead).patch(url, {"status": "cancelled"}, format="json")
+    assert closed.status_code == 400
+    assert closed.json()["case"][0].startswith(f"Case {case.reference} is closed:")
+    assert Action.objects.get().status == "in_progress"

@@ -5,12 +5,13 @@ import datetime
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from waymark.audit.models import AuditEvent
 
-from ..models import Action, ContextPlan, Goal, GoalMeasure
+from ..assessments.services import assessment_record
+from ..models import Action, Assessment, CaseStatus, ContextPlan, Goal, GoalMeasure
 from ..plans.selectors import plan_section_for
 from ..plans.services import (
     NO_OWNER,
@@ -172,3 +173,113 @@ def test_the_plan_section_reads_in_a_fixed_number_of_queries(
         section = plan_section_for(user=lead, case=case)
         assert section is not None
         assert len(section.goals) == 7 and len(section.actions) == 6
+
+
+def test_only_the_lead_agency_writes_the_plan_and_an_owner_agency_records_its_progress(planned):
+    lead, case, plan, goal = planned
+    outsider, owner = worker(), worker()  # two other agencies
+    action = action_add(
+        actor=lead,
+        goal=goal,
+        description="Youth workers on the station on Friday evenings",
+        owner_kind="worker",
+        owner_worker=owner,
+        due_on=TODAY + datetime.timedelta(days=10),
+    )
+    assert action.owner_agency == owner.agency
+    for actor in (outsider, owner):
+        with pytest.raises(PermissionDenied):
+            goal_add(actor=actor, plan=plan, outcome="Safer", finding=goal.finding)
+        with pytest.raises(PermissionDenied):
+            goal_measure_record(actor=actor, goal=goal, measured_on=TODAY, value=3)
+        with pytest.raises(PermissionDenied):
+            assessment_record(actor=actor, case=case, started_on=TODAY)
+    with pytest.raises(PermissionDenied):
+        action_update(actor=outsider, action=action, status="in_progress")
+    action_update(actor=owner, action=action, status="in_progress")
+    assert (Goal.objects.count(), GoalMeasure.objects.count(), Assessment.objects.count()) == (
+        1,
+        0,
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (CaseStatus.CLOSED, "is closed: its plan can no longer be changed"),
+        (CaseStatus.NO_FURTHER_ACTION, "is closed with no further action: its plan cannot"),
+    ],
+)
+def test_nothing_is_written_to_the_plan_of_a_closed_case(planned, status, message):
+    lead, case, plan, goal = planned
+    action = action_add(
+        actor=lead,
+        goal=goal,
+        description="Lighting on the footpath",
+        owner_kind="agency",
+        owner_agency=lead.agency,
+        due_on=TODAY + datetime.timedelta(days=10),
+    )
+    case.status = status
+    case.save(update_fields=["status"])
+    plan.refresh_from_db()
+    goal.refresh_from_db()
+    action.refresh_from_db()
+    writes = [
+        lambda: goal_add(actor=lead, plan=plan, outcome="Safer", finding=goal.finding),
+        lambda: goal_measure_record(actor=lead, goal=goal, measured_on=TODAY, value=3),
+        lambda: action_update(actor=lead, action=action, status="in_progress"),
+    ]
+    for write in writes:
+        with pytest.raises(ValidationError) as raised:
+            write()
+        assert raised.value.message_dict["case"] == [
+            f"Case {case.reference} {message}"
+            + (" be changed" if status == CaseStatus.NO_FURTHER_ACTION else "")
+        ]
+    action.refresh_from_db()
+    assert (action.status, Goal.objects.count(), GoalMeasure.objects.count()) == (
+        "not_started",
+        1,
+        0,
+    )
+
+
+def test_a_plan_agreed_twice_at_once_is_refused_not_an_error(planned, monkeypatch):
+    """The second of two submissions that both passed the check before either was saved."""
+    from ..plans import services
+
+    lead, case, plan, goal = planned
+    monkeypatch.setattr(services, "plan_already", lambda **_: False)
+    with pytest.raises(ValidationError) as refused:
+        context_plan_create(actor=lead, case=case, started_on=plan.started_on)
+    assert refused.value.message_dict == {
+        "case": ["This case already has a context plan: change it instead"]
+    }
+    assert ContextPlan.objects.count() == 1
+
+
+def test_a_plan_starts_after_screening_and_within_a_month():
+    lead = worker()
+    case = screened_case(lead=lead)
+    assessment_make(case, by=lead, ratings={})
+    Assessment.objects.update(completed_on=case.screening.decided_on - datetime.timedelta(days=5))
+    late = TODAY + datetime.timedelta(days=32)
+    early = case.screening.decided_on - datetime.timedelta(days=1)
+    for started_on, message in [
+        (
+            late,
+            "The plan must start within 31 days from today:"
+            f" on or before {TODAY + datetime.timedelta(days=31):%-d %B %Y}",
+        ),
+        (
+            early,
+            f"The plan must start on or after the case was screened ({case.screening.decided_on:%-d %B %Y})",
+        ),
+    ]:
+        with pytest.raises(ValidationError) as refused:
+            context_plan_create(actor=lead, case=case, started_on=started_on)
+        assert refused.value.message_dict == {"started_on": [message]}
+    assert not ContextPlan.objects.exists()
+    context_plan_create(actor=lead, case=case, started_on=TODAY + datetime.timedelta(days=31))

@@ -185,3 +185,45 @@ def test_a_school_is_rated_red_amber_or_green_in_four_areas(client):
     for title in ("Structures and systems", "Prevention", "Identification", "Response and"):
         assert f'<h2 class="govuk-fieldset__heading">{title}' in body
     assert body.count(">Red</label>") == body.count(">Green</label>") == 4
+
+
+def test_a_handling_code_c_concern_outside_the_viewers_audience_is_never_mentioned(client):
+    """Evidence a viewer may not see is counted only if it is handling code P: whether a C
+    concern outside the viewer's audience is linked must make no difference, web or API."""
+    from rest_framework.test import APIClient
+
+    from waymark.concerns.tests.factories import concern_make
+    from waymark.people.tests.factories import YoungPersonFactory
+
+    lead, recorder, viewer = worker(), worker(), worker()
+    case = screened_case(lead=lead)
+    assessment = assessment_make(case, by=lead, ratings={})
+    child = YoungPersonFactory(created_by_agency=recorder.agency)
+    shared = concern_make(actor=recorder, young_people=[child])
+    secret = concern_make(
+        actor=recorder,
+        young_people=[child],
+        handling_code="C",
+        handling_conditions="Not to be shared beyond the recording agency",
+    )
+    assessment.concerns.add(shared)
+    client.force_login(viewer)
+    api = APIClient()
+    api.force_authenticate(viewer)
+    page_url = f"/cases/{case.reference}/assessments/{assessment.number}/"
+    api_url = f"/api/cases/{case.reference}/assessments/"
+
+    def seen() -> tuple[str, Any]:
+        body = client.get(page_url).content.decode()
+        start = body.index('id="evidence"')
+        return body[start : body.index("</main>", start)], api.get(api_url).json()
+
+    before = seen()
+    assert "Fewer than 5 further concerns are linked" in before[0]
+    assert before[1][0]["concerns_not_shown"] is None
+    assessment.concerns.add(secret)
+    assert seen() == before
+    assessment.concerns.remove(shared)
+    page, listed = seen()
+    assert "No concerns linked as evidence." in page and "further concerns" not in page
+    assert listed[0]["concerns_not_shown"] == 0
