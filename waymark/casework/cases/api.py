@@ -36,6 +36,7 @@ from .selectors import (
     context_case_get_visible_to,
     context_case_list_visible_to,
     linked_children_shown,
+    referral_evidence_for,
 )
 from .serializers import (
     CaseDetailSerializer,
@@ -142,15 +143,9 @@ class ContextCaseViewSet(
 
     def _detail(self, case: ContextCase, *, code: int = status.HTTP_200_OK) -> Response:
         user = self.request.user
-        referral = getattr(case, "referral", None)
-        ids = list(referral.concerns.values_list("pk", flat=True)) if referral else []
-        shown = list(
-            concern_list_visible_to(user=user)
-            .filter(pk__in=ids)
-            .order_by("-occurred_on")
-            .values_list("reference", flat=True)
-        )
-        hidden = len(ids) - len(shown)
+        evidence = referral_evidence_for(user=user, case=case)
+        shown = [c["reference"] for c in evidence.concerns]
+        hidden = evidence.hidden
         context = {
             "evidence": (shown, count_shown(hidden) if hidden else 0),
             "linked": linked_children_shown(user=user, case=case),

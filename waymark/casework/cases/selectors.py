@@ -11,6 +11,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import h3
 from django.db.models import Q, QuerySet
@@ -26,6 +27,7 @@ from waymark.casework.models import (
     SubjectKind,
 )
 from waymark.concerns.models import ConcernYoungPerson, HandlingCode
+from waymark.concerns.selectors import concern_list_visible_to, concern_shared_q
 from waymark.contexts.models import Neighbourhood, PeerGroupMember, Place
 from waymark.contexts.place_analysis.points import places_per_cell
 from waymark.core.references import reference_normalise
@@ -57,6 +59,32 @@ def context_case_list_visible_to(*, user: Actor) -> QuerySet[ContextCase]:
 
 def context_case_get_visible_to(*, user: Actor, reference: str) -> ContextCase:
     return context_case_list_visible_to(user=user).get(reference=reference_normalise(reference))
+
+
+@dataclass(frozen=True)
+class ReferralEvidence:
+    """The referral's evidence concerns as one viewer may see them. `hidden` counts only
+    concerns every agency's handling allows (handling code P) that the viewer may not see: a
+    handling code C concern outside the viewer's audience is never counted or mentioned."""
+
+    concerns: list[dict[str, Any]]
+    hidden: int
+
+
+def referral_evidence_for(*, user: Actor, case: ContextCase) -> ReferralEvidence:
+    referral = getattr(case, "referral", None)
+    if referral is None:
+        return ReferralEvidence([], 0)
+    evidence = referral.concerns.all()
+    shown = [
+        dict(concern)
+        for concern in concern_list_visible_to(user=user)
+        .filter(pk__in=evidence.values("pk"))
+        .order_by("-occurred_on", "-id")
+        .values("pk", "reference", "occurred_on")
+    ]
+    hidden = evidence.filter(concern_shared_q()).exclude(pk__in=[c["pk"] for c in shown]).count()
+    return ReferralEvidence(shown, hidden)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from waymark.casework.assessments.selectors import assessments_section_for
 from waymark.casework.models import CaseStatus, ContextCase, SubjectKind
 from waymark.casework.outcomes.selectors import outcomes_section_for
 from waymark.casework.plans.selectors import plan_section_for
-from waymark.concerns.selectors import concern_list_for_place, concern_list_visible_to
+from waymark.concerns.selectors import concern_list_for_place
 from waymark.contexts.models import OnlineSpace, PeerGroup, Place, Ward
 from waymark.contexts.peer_groups.selectors import peer_group_get_visible_to
 from waymark.contexts.places.selectors import place_list_visible_to
@@ -45,7 +45,11 @@ from .forms import (
     ScreeningForm,
     TransferForm,
 )
-from .selectors import context_case_get_visible_to, context_case_list_visible_to
+from .selectors import (
+    context_case_get_visible_to,
+    context_case_list_visible_to,
+    referral_evidence_for,
+)
 from .selectors import linked_children_shown as linked_children_for
 from .services import (
     case_link_add,
@@ -210,14 +214,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         .get()
     )
     referral = getattr(case, "referral", None)
-    evidence_ids = list(referral.concerns.values_list("pk", flat=True)) if referral else []
-    evidence = list(
-        concern_list_visible_to(user=request.user)
-        .filter(pk__in=evidence_ids)
-        .order_by("-occurred_on")
-        .values("reference", "occurred_on")
-    )
-    hidden = len(evidence_ids) - len(evidence)
+    evidence = referral_evidence_for(user=request.user, case=case)
     reviews = list(case.reviews.select_related("reviewed_by").order_by("-held_on", "-id"))
     plan = getattr(case, "plan", None)
     assessment_count: int = getattr(case, "assessment_count", 0)
@@ -229,8 +226,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "subject_url": _subject_url(case),
             "referral": referral,
             "screening": getattr(case, "screening", None),
-            "evidence": evidence,
-            "evidence_hidden": count_text(count_shown(hidden)) if hidden else "",
+            "evidence": evidence.concerns,
+            "evidence_hidden": count_text(count_shown(evidence.hidden)) if evidence.hidden else "",
             "transfers": case.transfers.select_related(
                 "from_agency", "from_worker", "to_agency", "to_worker"
             ),

@@ -5,6 +5,7 @@ import datetime
 from typing import Any
 
 import h3
+from django.test import Client
 from django.utils import timezone
 
 from waymark.casework.models import CaseStatus, ContextCase, Review, Screening
@@ -13,8 +14,10 @@ from waymark.casework.tests.factories import (
     ContextPlanFactory,
     OnlineSpaceFactory,
     OpenCaseFactory,
+    ReferralFactory,
     ScreeningFactory,
 )
+from waymark.concerns.tests.factories import concern_make
 from waymark.contexts.tests.factories import PlaceFactory
 from waymark.core.tests.helpers import client_for
 from waymark.people.tests.factories import YoungPersonFactory
@@ -172,3 +175,27 @@ def test_a_known_childs_name_in_free_text_is_refused_until_confirmed(api):
         f"/api/cases/{case.reference}/close/", {**text, "confirm_names": True}, format="json"
     )
     assert confirmed.status_code == 200
+
+
+def test_a_handling_code_c_concern_is_never_counted_for_those_outside_its_audience(
+    practitioner, outsider
+):
+    case = OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner)
+    referral = ReferralFactory(case=case)
+    secret = concern_make(
+        actor=practitioner,
+        place=case.place,
+        handling_code="C",
+        handling_conditions="Not to be shared",
+    )
+    referral.concerns.add(secret)
+    theirs = client_for(outsider)
+    assert theirs.get(f"/api/cases/{case.reference}/").json()["referral"]["concerns_not_shown"] == 0
+    client = Client()
+    client.force_login(outsider)
+    assert "you may not see" not in client.get(f"/cases/{case.reference}/").content.decode()
+    referral.concerns.add(concern_make(actor=practitioner, place=case.place))
+    body = theirs.get(f"/api/cases/{case.reference}/").json()["referral"]
+    assert body["concerns"] == [] and body["concerns_not_shown"] is None
+    page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert "fewer than 5 concerns you may not see" in page
