@@ -60,6 +60,12 @@ def _worker(actor: Actor, permission: str, what: str) -> User:
     return actor
 
 
+def context_case_lead_check(*, actor: Actor, case: ContextCase, what: str) -> None:
+    """Only users of the agency leading a case may screen, transfer, review or close it."""
+    if getattr(actor, "agency_id", None) != case.lead_agency_id:
+        raise PermissionDenied(f"Only {case.lead_agency}, which leads this case, can {what}")
+
+
 def _text(errors: Errors, field: str, value: str, *, missing: str, limit: int) -> str:
     value = (value or "").strip()
     if not value:
@@ -287,6 +293,7 @@ def context_case_screen(
 ) -> Screening:
     """Decide the threshold of a referred context, or that no further action is needed."""
     worker = _worker(actor, "casework.change_contextcase", "screen a referral")
+    context_case_lead_check(actor=worker, case=case, what="screen it")
     errors: Errors = {}
     if Screening.objects.filter(case=case).exists():
         screening = Screening.objects.get(case=case)
@@ -343,6 +350,7 @@ def context_case_transfer(
 ) -> LeadTransfer:
     """Hand the lead to another agency or worker, keeping the history of who led."""
     worker = _worker(actor, "casework.change_contextcase", "transfer a case")
+    context_case_lead_check(actor=worker, case=case, what="transfer it")
     errors: Errors = {}
     _open(errors, case, "transfer it")
     reason = _text(
@@ -387,6 +395,7 @@ def review_record(
     """Record a review of the plan, and when the next one is due: three months on unless
     another date is given, so that an open case always has a review to miss."""
     worker = _worker(actor, "casework.change_contextcase", "record a review")
+    context_case_lead_check(actor=worker, case=case, what="record its reviews")
     errors: Errors = {}
     _open(errors, case, "record a review")
     plan = getattr(case, "plan", None) if case.pk else None
@@ -434,8 +443,14 @@ def context_case_close(
 ) -> ContextCase:
     """Close a case with its reason, keeping the outcome reading as it stood that day."""
     worker = _worker(actor, "casework.change_contextcase", "close a case")
+    context_case_lead_check(actor=worker, case=case, what="close it")
     errors: Errors = {}
     _open(errors, case, "close it again")
+    if not errors and (case.status != CaseStatus.OPEN or not case.threshold):
+        errors["__all__"] = [
+            f"Case {case.reference} has not been screened: screen the referral first. A "
+            "referral that needs nothing more is ended by screening it as no further action"
+        ]
     reason = _text(
         errors, "reason", reason, missing="Enter why the case is closed", limit=REASON_MAX_LENGTH
     )

@@ -54,6 +54,7 @@ from .selectors import linked_children_shown as linked_children_for
 from .services import (
     case_link_add,
     context_case_close,
+    context_case_lead_check,
     context_case_refer,
     context_case_screen,
     context_case_transfer,
@@ -378,10 +379,21 @@ def _step(
     save: Any,
     done: str,
     form_kwargs: dict[str, Any] | None = None,
+    lead_only: str = "",
 ) -> HttpResponse:
     case = _case_or_404(request, reference)
     if not request.user.has_perm(CHANGE):
         raise PermissionDenied
+    if lead_only:
+        try:
+            context_case_lead_check(actor=request.user, case=case, what=lead_only)
+        except PermissionDenied as exc:
+            return render(
+                request,
+                "casework/cases/case_step.html",
+                {"case": case, "title": title, "refused": str(exc)},
+                status=403,
+            )
     form = form_class(request.POST if request.method == "POST" else None, **(form_kwargs or {}))
     if request.method == "POST" and form.is_valid():
         try:
@@ -407,6 +419,7 @@ def case_screen(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         form_class=ScreeningForm,
         title="Screen the referral",
+        lead_only="screen it",
         button="Record the decision",
         save=lambda case, d: context_case_screen(
             actor=request.user, case=case, decision=d["decision"], reason=d["reason"]
@@ -424,6 +437,7 @@ def case_transfer(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         form_class=TransferForm,
         title="Transfer the lead",
+        lead_only="transfer it",
         button="Transfer",
         save=lambda case, d: context_case_transfer(
             actor=request.user,
@@ -472,6 +486,7 @@ def case_review_new(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         form_class=ReviewForm,
         title="Record a review",
+        lead_only="record its reviews",
         button="Record the review",
         save=lambda case, d: review_record(
             actor=request.user,
@@ -493,6 +508,7 @@ def case_close(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         form_class=CloseForm,
         title="Close the case",
+        lead_only="close it",
         button="Close the case",
         save=lambda case, d: context_case_close(actor=request.user, case=case, reason=d["reason"]),
         done="Case closed",

@@ -65,8 +65,8 @@ def test_an_area_is_referred_over_the_api(api):
     assert made.json()["referral"]["area_evidence"]["gi_z"] == 2.9
 
 
-def test_closing_without_a_reason_is_a_400_and_writes_nothing(api):
-    case = OpenCaseFactory()
+def test_closing_without_a_reason_is_a_400_and_writes_nothing(api, practitioner):
+    case = OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner)
     response = api.post(f"/api/cases/{case.reference}/close/", {}, format="json")
     assert response.status_code == 400
     assert response.json() == {"reason": ["Enter why the case is closed"]}
@@ -74,8 +74,10 @@ def test_closing_without_a_reason_is_a_400_and_writes_nothing(api):
     assert case.status == CaseStatus.OPEN
 
 
-def test_screening_twice_is_a_400(api):
-    screening = ScreeningFactory()
+def test_screening_twice_is_a_400(api, practitioner):
+    screening = ScreeningFactory(
+        case__lead_agency=practitioner.agency, case__lead_worker=practitioner
+    )
     response = api.post(
         f"/api/cases/{screening.case.reference}/screening/",
         {"decision": "complex", "reason": "Again"},
@@ -86,8 +88,8 @@ def test_screening_twice_is_a_400(api):
     assert Screening.objects.count() == 1
 
 
-def test_a_review_before_the_plan_is_a_400(api):
-    plan = ContextPlanFactory()
+def test_a_review_before_the_plan_is_a_400(api, practitioner):
+    plan = ContextPlanFactory(case__lead_agency=practitioner.agency, case__lead_worker=practitioner)
     response = api.post(
         f"/api/cases/{plan.case.reference}/reviews/",
         {"held_on": str(plan.started_on - datetime.timedelta(days=1)), "summary": "Early"},
@@ -162,9 +164,9 @@ def test_the_list_filters_overdue(api):
     assert [c["reference"] for c in found["results"]] == [late.reference]
 
 
-def test_a_known_childs_name_in_free_text_is_refused_until_confirmed(api):
+def test_a_known_childs_name_in_free_text_is_refused_until_confirmed(api, practitioner):
     YoungPersonFactory(given_name="Zarathustra", family_name="Quinlan-Okonkwo")
-    case = OpenCaseFactory()
+    case = OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner)
     text = {"reason": "Zarathustra Quinlan-Okonkwo no longer goes there"}
     refused = api.post(f"/api/cases/{case.reference}/close/", text, format="json")
     assert refused.status_code == 400
@@ -199,3 +201,20 @@ def test_a_handling_code_c_concern_is_never_counted_for_those_outside_its_audien
     assert body["concerns"] == [] and body["concerns_not_shown"] is None
     page = client.get(f"/cases/{case.reference}/").content.decode()
     assert "fewer than 5 concerns you may not see" in page
+
+
+def test_another_agency_is_told_only_the_lead_may_close(practitioner, outsider):
+    case = OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner)
+    response = client_for(outsider).post(
+        f"/api/cases/{case.reference}/close/", {"reason": "Safer"}, format="json"
+    )
+    assert response.status_code == 403
+    assert "which leads this case, can close it" in response.json()["detail"]
+    client = Client()
+    client.force_login(outsider)
+    page = client.post(f"/cases/{case.reference}/close/", {"reason": "Safer"})
+    assert (
+        page.status_code == 403 and "which leads this case, can close it" in page.content.decode()
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN

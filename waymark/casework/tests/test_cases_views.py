@@ -81,8 +81,8 @@ def test_a_reason_naming_a_known_child_warns_before_saving(web):
     assert ContextCase.objects.count() == 1
 
 
-def test_closing_without_a_reason_shows_the_error_and_writes_nothing(web):
-    case = OpenCaseFactory()
+def test_closing_without_a_reason_shows_the_error_and_writes_nothing(web, practitioner):
+    case = OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner)
     response = web.post(f"/cases/{case.reference}/close/", {"reason": ""})
     assert response.status_code == 200
     assert "Enter why the case is closed" in response.content.decode()
@@ -90,8 +90,10 @@ def test_closing_without_a_reason_shows_the_error_and_writes_nothing(web):
     assert case.status == CaseStatus.OPEN
 
 
-def test_screening_twice_is_refused_on_the_web(web):
-    screening = ScreeningFactory()
+def test_screening_twice_is_refused_on_the_web(web, practitioner):
+    screening = ScreeningFactory(
+        case__lead_agency=practitioner.agency, case__lead_worker=practitioner
+    )
     response = web.post(
         f"/cases/{screening.case.reference}/screening/",
         {"decision": "complex", "reason": "Worse than thought"},
@@ -100,8 +102,8 @@ def test_screening_twice_is_refused_on_the_web(web):
     assert Screening.objects.get().decision == "partnership_plus"
 
 
-def test_a_review_before_the_plan_is_refused_on_the_web(web):
-    plan = ContextPlanFactory()
+def test_a_review_before_the_plan_is_refused_on_the_web(web, practitioner):
+    plan = ContextPlanFactory(case__lead_agency=practitioner.agency, case__lead_worker=practitioner)
     before = plan.started_on - datetime.timedelta(days=3)
     response = web.post(
         f"/cases/{plan.case.reference}/reviews/new/",
