@@ -397,11 +397,13 @@ def overdue_reviews_for(*, user: Actor, today: datetime.date) -> QuerySet[Contex
 
 @dataclass(frozen=True)
 class CaseReviews:
-    """The dashboard's context cases: overdue reviews, and how many are on time."""
+    """The dashboard's context cases: overdue reviews, how many are on time (a review due today
+    or later), and how many open cases have no review date set."""
 
     overdue: list[ContextCase]
     on_time: int
     agency_wide: bool
+    no_review_date: int = 0
 
 
 def case_reviews_for(*, user: Actor, today: datetime.date) -> CaseReviews | None:
@@ -412,5 +414,6 @@ def case_reviews_for(*, user: Actor, today: datetime.date) -> CaseReviews | None
     mine = Q(lead_worker_id=user.pk) | (Q(lead_agency_id=agency_id) if agency_wide else Q())
     open_cases = ContextCase.objects.filter(mine, status=CaseStatus.OPEN)
     overdue = list(overdue_reviews_for(user=user, today=today)[:20])
-    on_time = open_cases.exclude(next_review_on__lt=today).count()
-    return CaseReviews(overdue, on_time, agency_wide)
+    on_time = open_cases.filter(next_review_on__gte=today).count()
+    undated = open_cases.filter(next_review_on__isnull=True).count()
+    return CaseReviews(overdue, on_time, agency_wide, undated)

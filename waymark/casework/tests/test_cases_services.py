@@ -314,3 +314,15 @@ def test_only_the_lead_agency_may_screen_transfer_review_or_close(practitioner, 
         )
     case.refresh_from_db()
     assert (case.status, case.lead_agency) == (CaseStatus.OPEN, practitioner.agency)
+
+
+def test_a_case_with_no_review_date_is_not_counted_as_on_time(practitioner):
+    from waymark.casework.cases.selectors import case_reviews_for
+
+    mine = {"lead_agency": practitioner.agency, "lead_worker": practitioner}
+    OpenCaseFactory(next_review_on=TODAY, **mine)
+    OpenCaseFactory(next_review_on=None, **mine)
+    OpenCaseFactory(next_review_on=TODAY - datetime.timedelta(days=1), **mine)
+    reviews = case_reviews_for(user=practitioner, today=TODAY)
+    assert reviews is not None
+    assert (reviews.on_time, reviews.no_review_date, len(reviews.overdue)) == (1, 1, 1)
