@@ -35,7 +35,7 @@ from waymark.people.selectors import young_person_get_for_recording
 from .selectors import (
     context_case_get_visible_to,
     context_case_list_visible_to,
-    linked_children_shown,
+    linked_children_referenced,
     referral_evidence_for,
 )
 from .serializers import (
@@ -148,7 +148,7 @@ class ContextCaseViewSet(
         hidden = evidence.hidden
         context = {
             "evidence": (shown, count_shown(hidden) if hidden else 0),
-            "linked": linked_children_shown(user=user, case=case),
+            "linked": linked_children_referenced(user=user, case=case),
         }
         return Response(CaseDetailSerializer(case, context=context).data, status=code)
 
@@ -230,14 +230,14 @@ class ContextCaseViewSet(
     def links(self, request: Request, reference: str) -> Response:
         case = self.get_object()
         if request.method == "GET":
-            linked = linked_children_shown(user=request.user, case=case)
+            linked = linked_children_referenced(user=request.user, case=case)
             return Response(
                 LinkedSerializer(
                     {
                         "count": linked.count,
                         "young_people": [
                             {
-                                "reference": r.person.reference,
+                                "reference": r.reference,
                                 "why": list(r.why),
                                 "practitioner_reason": r.practitioner_reason,
                             }

@@ -241,6 +241,53 @@ def linked_children_shown(
     )
 
 
+@dataclass(frozen=True)
+class LinkedReference:
+    reference: str
+    why: tuple[str, ...]
+    practitioner_reason: str  # blank unless the viewer may see the young person
+
+
+@dataclass(frozen=True)
+class LinkedReferences:
+    """The linked young people by reference only, for the API: nobody is named, so no record
+    is decrypted or recorded as read. With none visible, only a count (suppressed under 5)."""
+
+    rows: list[LinkedReference] = field(default_factory=list)
+    count: int | None = 0
+
+
+def linked_children_referenced(*, user: Actor, case: ContextCase) -> LinkedReferences:
+    """The linked young people as references, in the order of `linked_children_shown`."""
+    linked = linked_young_people(case=case)
+    if not linked:
+        return LinkedReferences()
+    ids = [item.young_person_id for item in linked]
+    visible = set(
+        young_person_list_visible_to(user=user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    if not visible:
+        return LinkedReferences(count=count_shown(len(linked)))
+    references = dict(YoungPerson.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    ordered = sorted(
+        linked,
+        key=lambda item: (
+            item.young_person_id not in visible,
+            not item.practitioner_reason,
+            references.get(item.young_person_id, ""),
+        ),
+    )
+    rows = [
+        LinkedReference(
+            references[item.young_person_id],
+            item.why,
+            item.practitioner_reason if item.young_person_id in visible else "",
+        )
+        for item in ordered
+    ]
+    return LinkedReferences(rows=rows, count=len(linked))
+
+
 def context_cases_linked_to(*, young_person: YoungPerson) -> list[ContextCase]:
     """The open or referred cases a young person is linked to, for their own page: the
     reverse of `linked_young_people`."""

@@ -8,6 +8,7 @@ import h3
 from django.test import Client
 from django.utils import timezone
 
+from waymark.audit.models import AuditEvent
 from waymark.casework.models import CaseStatus, ContextCase, Review, Screening
 from waymark.casework.tests.factories import (
     CaseLinkFactory,
@@ -218,3 +219,20 @@ def test_another_agency_is_told_only_the_lead_may_close(practitioner, outsider):
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN
+
+
+def test_the_api_gives_linked_children_by_reference_without_reading_their_records(
+    api, practitioner
+):
+    case = OpenCaseFactory()
+    child: Any = YoungPersonFactory(created_by_agency=practitioner.agency)
+    CaseLinkFactory(case=case, young_person=child)
+    detail = api.get(f"/api/cases/{case.reference}/").json()["linked"]
+    links = api.get(f"/api/cases/{case.reference}/links/").json()
+    assert (
+        detail["young_people"][0]["reference"]
+        == child.reference
+        == links["young_people"][0]["reference"]
+    )
+    assert detail["young_people"][0]["practitioner_reason"]
+    assert not AuditEvent.objects.filter(object_id=str(child.pk), action="view").exists()
