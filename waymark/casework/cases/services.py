@@ -320,6 +320,12 @@ def context_case_screen(
     )
     decided_on = decided_on or timezone.localdate()
     _not_future(errors, "decided_on", decided_on, "date of the decision")
+    referral = getattr(case, "referral", None)
+    if referral is not None and decided_on < referral.referred_on and "decided_on" not in errors:
+        errors["decided_on"] = [
+            "The date of the decision must be on or after the referral, "
+            f"{referral.referred_on:%-d %B %Y}"
+        ]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -12,6 +12,7 @@ from waymark.audit.models import AuditEvent
 from waymark.casework.models import CaseStatus, ContextCase, Review, Screening
 from waymark.casework.tests.factories import (
     CaseLinkFactory,
+    ContextCaseFactory,
     ContextPlanFactory,
     OnlineSpaceFactory,
     OpenCaseFactory,
@@ -236,3 +237,20 @@ def test_the_api_gives_linked_children_by_reference_without_reading_their_record
     )
     assert detail["young_people"][0]["practitioner_reason"]
     assert not AuditEvent.objects.filter(object_id=str(child.pk), action="view").exists()
+
+
+def test_a_screening_dated_before_the_referral_is_a_400(api, practitioner):
+    case = ContextCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner)
+    ReferralFactory(case=case, referred_on=TODAY - datetime.timedelta(days=2))
+    response = api.post(
+        f"/api/cases/{case.reference}/screening/",
+        {
+            "decision": "universal",
+            "reason": "Seen",
+            "decided_on": (TODAY - datetime.timedelta(days=3)).isoformat(),
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "on or after the referral" in response.json()["decided_on"][0]
+    assert not Screening.objects.exists()
