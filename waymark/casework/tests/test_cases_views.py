@@ -183,11 +183,13 @@ def test_the_dashboard_shows_overdue_reviews_to_the_lead_and_the_manager(client,
         lead_worker=colleague,
         next_review_on=TODAY - datetime.timedelta(days=2),
     )
+    OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner, next_review_on=TODAY)
     OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner)
     client.force_login(practitioner)
     body = client.get("/").content.decode()
     assert late.reference in body and theirs.reference not in body
     assert "1 open case with reviews on time" in body
+    assert "1 open case with no review date set" in body
     manager = UserFactory(agency=practitioner.agency, role=Role.MANAGER)
     client.force_login(manager)
     body = client.get("/").content.decode()
