@@ -54,6 +54,36 @@ AREA_EVIDENCE_KEYS = {"cells", "period", "gi_z", "emerging_category", "concern_c
 Errors = dict[str, list[str]]
 
 
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _period(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    return (
+        isinstance(value, dict)
+        and set(value) <= {"from", "to"}
+        and all(v is None or isinstance(v, str) for v in value.values())
+    )
+
+
+# Each kind of area evidence: a check of its value, and what it must be.
+AREA_EVIDENCE_TYPES: dict[str, tuple[Any, str]] = {
+    "cells": (
+        lambda v: (
+            isinstance(v, list) and all(isinstance(c, str) and h3.is_valid_cell(c) for c in v)
+        ),
+        "must be a list of H3 area indexes",
+    ),
+    "period": (_period, "must be text, or dates from and to"),
+    "gi_z": (lambda v: _whole(v) or isinstance(v, float), "must be a number"),
+    "emerging_category": (lambda v: isinstance(v, str), "must be text"),
+    "concern_count": (_whole, "must be a whole number"),
+    "resolution": (_whole, "must be a whole number"),
+}
+
+
 def _worker(actor: Actor, permission: str, what: str) -> User:
     if not isinstance(actor, User) or actor.agency_id is None or not actor.has_perm(permission):
         raise PermissionDenied(f"Only a worker of an agency with the right may {what}")
@@ -161,6 +191,15 @@ def _area_evidence(errors: Errors, evidence: dict[str, Any] | None) -> dict[str,
     unknown = set(evidence) - AREA_EVIDENCE_KEYS
     if unknown:
         errors["area_evidence"] = [f"Unknown area evidence: {', '.join(sorted(unknown))}"]
+        return {}
+    wrong = [
+        f"{key} {AREA_EVIDENCE_TYPES[key][1]}"
+        for key, value in evidence.items()
+        if value is not None and not AREA_EVIDENCE_TYPES[key][0](value)
+    ]
+    if wrong:
+        errors["area_evidence"] = [f"In the area evidence, {'; '.join(sorted(wrong))}"]
+        return {}
     return {k: v for k, v in evidence.items() if v not in (None, "", [])}
 
 

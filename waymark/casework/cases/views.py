@@ -306,7 +306,9 @@ def _subject_from_query(request: HttpRequest, params: QueryDict) -> Subject:
             "period": {"from": _date(query.get("from")), "to": _date(query.get("to"))},
             "gi_z": _float(query.get("z")),
             "emerging_category": (query.get("emerging") or "")[:60],
-            "concern_count": (query.get("concerns") or "")[:20],
+            "concern_count": (
+                int(query["concerns"]) if query.get("concerns", "").isdigit() else None
+            ),
         }
         return Subject(
             SubjectKind.NEIGHBOURHOOD,

@@ -254,3 +254,22 @@ def test_a_screening_dated_before_the_referral_is_a_400(api, practitioner):
     assert response.status_code == 400
     assert "on or after the referral" in response.json()["decided_on"][0]
     assert not Screening.objects.exists()
+
+
+def test_area_evidence_of_the_wrong_type_is_a_400(api):
+    cell = h3.latlng_to_cell(52.63, -1.13, 9)
+    response = api.post(
+        "/api/cases/",
+        {
+            "subject_kind": "neighbourhood",
+            "cells": [cell],
+            "area_evidence": {"gi_z": {"x": 1}, "cells": ["not-a-cell"], "resolution": 9},
+            **REFERRAL,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["area_evidence"] == [
+        "In the area evidence, cells must be a list of H3 area indexes; gi_z must be a number"
+    ]
+    assert not ContextCase.objects.exists()
