@@ -333,6 +333,24 @@ def context_case_screen(
     """Decide the threshold of a referred context, or that no further action is needed."""
     worker = _worker(actor, "casework.change_contextcase", "screen a referral")
     context_case_lead_check(actor=worker, case=case, what="screen it")
+    with transaction.atomic():
+        _lock(case)
+        return _screen(worker, case, decision, reason, decided_on)
+
+
+def _lock(case: ContextCase) -> None:
+    """Hold the case's row until the transaction ends, so that two submissions of the same
+    step are checked one after the other rather than both passing the check."""
+    list(ContextCase.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
+
+
+def _screen(
+    worker: User,
+    case: ContextCase,
+    decision: str,
+    reason: str,
+    decided_on: datetime.date | None,
+) -> Screening:
     errors: Errors = {}
     if Screening.objects.filter(case=case).exists():
         screening = Screening.objects.get(case=case)
@@ -520,6 +538,12 @@ def case_link_add(
 ) -> CaseLink:
     """A practitioner's link of a young person to a context, with the reason for it."""
     worker = _worker(actor, "casework.change_contextcase", "link a young person")
+    with transaction.atomic():
+        _lock(case)
+        return _link(worker, case, young_person, reason)
+
+
+def _link(worker: User, case: ContextCase, young_person: YoungPerson, reason: str) -> CaseLink:
     errors: Errors = {}
     _open(errors, case, "link a young person to it")
     reason = _text(
