@@ -212,3 +212,19 @@ def test_the_case_page_takes_as_many_queries_for_many_children_as_for_few(web, p
         return len(captured)
 
     assert queries(25) == queries(2)
+
+
+def test_the_transfer_form_groups_workers_by_agency_and_refuses_a_mismatch(
+    web, practitioner, outsider
+):
+    case = OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner)
+    page = web.get(f"/cases/{case.reference}/transfer/").content.decode()
+    assert f'<optgroup label="{outsider.agency.name}">' in page
+    response = web.post(
+        f"/cases/{case.reference}/transfer/",
+        {"to_agency": outsider.agency.pk, "to_worker": practitioner.pk, "reason": "Theirs now"},
+    )
+    assert response.status_code == 200
+    assert f"The new lead worker must work for {outsider.agency}" in response.content.decode()
+    case.refresh_from_db()
+    assert case.lead_agency == practitioner.agency
