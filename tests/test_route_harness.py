@@ -777,7 +777,8 @@ ROUTES: dict[str, Route] = {
     # Context cases over the API: young people by reference only, and only where the viewer's
     # agency is involved with at least one of them; the reads of those named are audited.
     "api:case-list": Route(lambda w: "/api/cases/"),
-    "api:case-detail": Route(lambda w: f"/api/cases/{case_for(w)}/", audited=True),
+    # Linked young people by reference only: no record is decrypted or read.
+    "api:case-detail": Route(lambda w: f"/api/cases/{case_for(w)}/"),
     "api:case-screening": Route(
         lambda w: f"/api/cases/{case_for(w)}/screening/",
         method="post",
@@ -790,7 +791,7 @@ ROUTES: dict[str, Route] = {
         data=lambda w: {"to_agency": w.agency.pk, "to_worker": w.manager.pk, "reason": "Leave"},
         ok=(201,),
     ),
-    "api:case-links": Route(lambda w: f"/api/cases/{case_for(w)}/links/", audited=True),
+    "api:case-links": Route(lambda w: f"/api/cases/{case_for(w)}/links/"),
     "api:case-reviews": Route(lambda w: f"/api/cases/{case_for(w)}/reviews/"),
     "api:case-close": Route(
         lambda w: f"/api/cases/{case_for(w)}/close/",

@@ -16,7 +16,8 @@ from typing import Any
 from django.utils import timezone
 
 from waymark.cli.errors import CommandFailed
-from waymark.cli.io import Subcommands, csv_text
+from waymark.cli.io import Subcommands
+from waymark.core.csv_export import csv_safe_text
 
 HEADER = ["agency", "kind", "case", "context", "due", "owner", "description"]
 
@@ -93,7 +94,7 @@ def cmd_cases_overdue(args: argparse.Namespace) -> int:
     today = args.today or timezone.localdate()
     rows = _rows(cases_overdue(today=today, agency=agency))
     if args.format == "csv":
-        print(csv_text(HEADER, rows), end="")
+        print(csv_safe_text(HEADER, rows), end="")
     elif args.format == "json":
         print(json.dumps([dict(zip(HEADER, row, strict=True)) for row in rows], indent=2))
     elif not rows:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet, TextChoices
 from django.http import Http404
@@ -19,7 +20,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_choice_field
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.settings import api_settings
@@ -59,11 +60,14 @@ def raise_drf_validation(
 
 @contextmanager
 def service_errors(**rename: str) -> Iterator[None]:
-    """`with service_errors(): some_service(...)` answers a refused write with a 400."""
+    """`with service_errors(): some_service(...)` answers a refused write with a 400, and a
+    write the user may not make with a 403 that says why."""
     try:
         yield
     except DjangoValidationError as exc:
         raise_drf_validation(exc, rename=rename)
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc) or None) from exc
 
 
 def get_or_404(getter: Callable[..., Model], **kwargs: Any) -> Model:

@@ -35,7 +35,8 @@ from waymark.people.selectors import young_person_get_for_recording
 from .selectors import (
     context_case_get_visible_to,
     context_case_list_visible_to,
-    linked_children_shown,
+    linked_children_referenced,
+    referral_evidence_for,
 )
 from .serializers import (
     CaseDetailSerializer,
@@ -142,18 +143,12 @@ class ContextCaseViewSet(
 
     def _detail(self, case: ContextCase, *, code: int = status.HTTP_200_OK) -> Response:
         user = self.request.user
-        referral = getattr(case, "referral", None)
-        ids = list(referral.concerns.values_list("pk", flat=True)) if referral else []
-        shown = list(
-            concern_list_visible_to(user=user)
-            .filter(pk__in=ids)
-            .order_by("-occurred_on")
-            .values_list("reference", flat=True)
-        )
-        hidden = len(ids) - len(shown)
+        evidence = referral_evidence_for(user=user, case=case)
+        shown = [c["reference"] for c in evidence.concerns]
+        hidden = evidence.hidden
         context = {
             "evidence": (shown, count_shown(hidden) if hidden else 0),
-            "linked": linked_children_shown(user=user, case=case),
+            "linked": linked_children_referenced(user=user, case=case),
         }
         return Response(CaseDetailSerializer(case, context=context).data, status=code)
 
@@ -235,14 +230,14 @@ class ContextCaseViewSet(
     def links(self, request: Request, reference: str) -> Response:
         case = self.get_object()
         if request.method == "GET":
-            linked = linked_children_shown(user=request.user, case=case)
+            linked = linked_children_referenced(user=request.user, case=case)
             return Response(
                 LinkedSerializer(
                     {
                         "count": linked.count,
                         "young_people": [
                             {
-                                "reference": r.person.reference,
+                                "reference": r.reference,
                                 "why": list(r.why),
                                 "practitioner_reason": r.practitioner_reason,
                             }

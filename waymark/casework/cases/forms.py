@@ -134,9 +134,21 @@ class TransferForm(NameWarningMixin, GovukForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["to_worker"]
-        field.label_from_instance = lambda u: (
-            f"{u.get_full_name() or u.username}, {u.agency}" if u.agency_id else u.username
-        )
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for user in field.queryset.select_related("agency").order_by(
+            "agency__name", "last_name", "first_name", "username"
+        ):
+            groups.setdefault(user.agency.name, []).append(
+                (user.pk, user.get_full_name() or user.username)
+            )
+        field.choices = [("", "None yet"), *groups.items()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        agency, worker = data.get("to_agency"), data.get("to_worker")
+        if agency is not None and worker is not None and worker.agency_id != agency.pk:
+            self.add_error("to_worker", f"The new lead worker must work for {agency}")
+        return data
 
 
 class CaseLinkForm(NameWarningMixin, GovukForm):

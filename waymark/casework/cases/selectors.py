@@ -11,6 +11,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import h3
 from django.db.models import Q, QuerySet
@@ -26,6 +27,7 @@ from waymark.casework.models import (
     SubjectKind,
 )
 from waymark.concerns.models import ConcernYoungPerson, HandlingCode
+from waymark.concerns.selectors import concern_list_visible_to, concern_shared_q
 from waymark.contexts.models import Neighbourhood, PeerGroupMember, Place
 from waymark.contexts.place_analysis.points import places_per_cell
 from waymark.core.references import reference_normalise
@@ -57,6 +59,32 @@ def context_case_list_visible_to(*, user: Actor) -> QuerySet[ContextCase]:
 
 def context_case_get_visible_to(*, user: Actor, reference: str) -> ContextCase:
     return context_case_list_visible_to(user=user).get(reference=reference_normalise(reference))
+
+
+@dataclass(frozen=True)
+class ReferralEvidence:
+    """The referral's evidence concerns as one viewer may see them. `hidden` counts only
+    concerns every agency's handling allows (handling code P) that the viewer may not see: a
+    handling code C concern outside the viewer's audience is never counted or mentioned."""
+
+    concerns: list[dict[str, Any]]
+    hidden: int
+
+
+def referral_evidence_for(*, user: Actor, case: ContextCase) -> ReferralEvidence:
+    referral = getattr(case, "referral", None)
+    if referral is None:
+        return ReferralEvidence([], 0)
+    evidence = referral.concerns.all()
+    shown = [
+        dict(concern)
+        for concern in concern_list_visible_to(user=user)
+        .filter(pk__in=evidence.values("pk"))
+        .order_by("-occurred_on", "-id")
+        .values("pk", "reference", "occurred_on")
+    ]
+    hidden = evidence.filter(concern_shared_q()).exclude(pk__in=[c["pk"] for c in shown]).count()
+    return ReferralEvidence(shown, hidden)
 
 
 @dataclass(frozen=True)
@@ -211,6 +239,53 @@ def linked_children_shown(
         page=page or 1,
         pages=pages,
     )
+
+
+@dataclass(frozen=True)
+class LinkedReference:
+    reference: str
+    why: tuple[str, ...]
+    practitioner_reason: str  # blank unless the viewer may see the young person
+
+
+@dataclass(frozen=True)
+class LinkedReferences:
+    """The linked young people by reference only, for the API: nobody is named, so no record
+    is decrypted or recorded as read. With none visible, only a count (suppressed under 5)."""
+
+    rows: list[LinkedReference] = field(default_factory=list)
+    count: int | None = 0
+
+
+def linked_children_referenced(*, user: Actor, case: ContextCase) -> LinkedReferences:
+    """The linked young people as references, in the order of `linked_children_shown`."""
+    linked = linked_young_people(case=case)
+    if not linked:
+        return LinkedReferences()
+    ids = [item.young_person_id for item in linked]
+    visible = set(
+        young_person_list_visible_to(user=user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    if not visible:
+        return LinkedReferences(count=count_shown(len(linked)))
+    references = dict(YoungPerson.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    ordered = sorted(
+        linked,
+        key=lambda item: (
+            item.young_person_id not in visible,
+            not item.practitioner_reason,
+            references.get(item.young_person_id, ""),
+        ),
+    )
+    rows = [
+        LinkedReference(
+            references[item.young_person_id],
+            item.why,
+            item.practitioner_reason if item.young_person_id in visible else "",
+        )
+        for item in ordered
+    ]
+    return LinkedReferences(rows=rows, count=len(linked))
 
 
 def context_cases_linked_to(*, young_person: YoungPerson) -> list[ContextCase]:
@@ -369,11 +444,13 @@ def overdue_reviews_for(*, user: Actor, today: datetime.date) -> QuerySet[Contex
 
 @dataclass(frozen=True)
 class CaseReviews:
-    """The dashboard's context cases: overdue reviews, and how many are on time."""
+    """The dashboard's context cases: overdue reviews, how many are on time (a review due today
+    or later), and how many open cases have no review date set."""
 
     overdue: list[ContextCase]
     on_time: int
     agency_wide: bool
+    no_review_date: int = 0
 
 
 def case_reviews_for(*, user: Actor, today: datetime.date) -> CaseReviews | None:
@@ -384,5 +461,6 @@ def case_reviews_for(*, user: Actor, today: datetime.date) -> CaseReviews | None
     mine = Q(lead_worker_id=user.pk) | (Q(lead_agency_id=agency_id) if agency_wide else Q())
     open_cases = ContextCase.objects.filter(mine, status=CaseStatus.OPEN)
     overdue = list(overdue_reviews_for(user=user, today=today)[:20])
-    on_time = open_cases.exclude(next_review_on__lt=today).count()
-    return CaseReviews(overdue, on_time, agency_wide)
+    on_time = open_cases.filter(next_review_on__gte=today).count()
+    undated = open_cases.filter(next_review_on__isnull=True).count()
+    return CaseReviews(overdue, on_time, agency_wide, undated)

@@ -187,7 +187,7 @@ class CaseDetailSerializer(CaseSerializer):
             "count": linked.count,
             "young_people": [
                 {
-                    "reference": row.person.reference,
+                    "reference": row.reference,
                     "why": list(row.why),
                     "practitioner_reason": row.practitioner_reason,
                 }

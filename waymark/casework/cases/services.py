@@ -54,10 +54,46 @@ AREA_EVIDENCE_KEYS = {"cells", "period", "gi_z", "emerging_category", "concern_c
 Errors = dict[str, list[str]]
 
 
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _period(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    return (
+        isinstance(value, dict)
+        and set(value) <= {"from", "to"}
+        and all(v is None or isinstance(v, str) for v in value.values())
+    )
+
+
+# Each kind of area evidence: a check of its value, and what it must be.
+AREA_EVIDENCE_TYPES: dict[str, tuple[Any, str]] = {
+    "cells": (
+        lambda v: (
+            isinstance(v, list) and all(isinstance(c, str) and h3.is_valid_cell(c) for c in v)
+        ),
+        "must be a list of H3 area indexes",
+    ),
+    "period": (_period, "must be text, or dates from and to"),
+    "gi_z": (lambda v: _whole(v) or isinstance(v, float), "must be a number"),
+    "emerging_category": (lambda v: isinstance(v, str), "must be text"),
+    "concern_count": (_whole, "must be a whole number"),
+    "resolution": (_whole, "must be a whole number"),
+}
+
+
 def _worker(actor: Actor, permission: str, what: str) -> User:
     if not isinstance(actor, User) or actor.agency_id is None or not actor.has_perm(permission):
         raise PermissionDenied(f"Only a worker of an agency with the right may {what}")
     return actor
+
+
+def context_case_lead_check(*, actor: Actor, case: ContextCase, what: str) -> None:
+    """Only users of the agency leading a case may screen, transfer, review or close it."""
+    if getattr(actor, "agency_id", None) != case.lead_agency_id:
+        raise PermissionDenied(f"Only {case.lead_agency}, which leads this case, can {what}")
 
 
 def _text(errors: Errors, field: str, value: str, *, missing: str, limit: int) -> str:
@@ -155,6 +191,15 @@ def _area_evidence(errors: Errors, evidence: dict[str, Any] | None) -> dict[str,
     unknown = set(evidence) - AREA_EVIDENCE_KEYS
     if unknown:
         errors["area_evidence"] = [f"Unknown area evidence: {', '.join(sorted(unknown))}"]
+        return {}
+    wrong = [
+        f"{key} {AREA_EVIDENCE_TYPES[key][1]}"
+        for key, value in evidence.items()
+        if value is not None and not AREA_EVIDENCE_TYPES[key][0](value)
+    ]
+    if wrong:
+        errors["area_evidence"] = [f"In the area evidence, {'; '.join(sorted(wrong))}"]
+        return {}
     return {k: v for k, v in evidence.items() if v not in (None, "", [])}
 
 
@@ -287,6 +332,25 @@ def context_case_screen(
 ) -> Screening:
     """Decide the threshold of a referred context, or that no further action is needed."""
     worker = _worker(actor, "casework.change_contextcase", "screen a referral")
+    context_case_lead_check(actor=worker, case=case, what="screen it")
+    with transaction.atomic():
+        _lock(case)
+        return _screen(worker, case, decision, reason, decided_on)
+
+
+def _lock(case: ContextCase) -> None:
+    """Hold the case's row until the transaction ends, so that two submissions of the same
+    step are checked one after the other rather than both passing the check."""
+    list(ContextCase.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
+
+
+def _screen(
+    worker: User,
+    case: ContextCase,
+    decision: str,
+    reason: str,
+    decided_on: datetime.date | None,
+) -> Screening:
     errors: Errors = {}
     if Screening.objects.filter(case=case).exists():
         screening = Screening.objects.get(case=case)
@@ -313,6 +377,12 @@ def context_case_screen(
     )
     decided_on = decided_on or timezone.localdate()
     _not_future(errors, "decided_on", decided_on, "date of the decision")
+    referral = getattr(case, "referral", None)
+    if referral is not None and decided_on < referral.referred_on and "decided_on" not in errors:
+        errors["decided_on"] = [
+            "The date of the decision must be on or after the referral, "
+            f"{referral.referred_on:%-d %B %Y}"
+        ]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -343,6 +413,7 @@ def context_case_transfer(
 ) -> LeadTransfer:
     """Hand the lead to another agency or worker, keeping the history of who led."""
     worker = _worker(actor, "casework.change_contextcase", "transfer a case")
+    context_case_lead_check(actor=worker, case=case, what="transfer it")
     errors: Errors = {}
     _open(errors, case, "transfer it")
     reason = _text(
@@ -387,6 +458,7 @@ def review_record(
     """Record a review of the plan, and when the next one is due: three months on unless
     another date is given, so that an open case always has a review to miss."""
     worker = _worker(actor, "casework.change_contextcase", "record a review")
+    context_case_lead_check(actor=worker, case=case, what="record its reviews")
     errors: Errors = {}
     _open(errors, case, "record a review")
     plan = getattr(case, "plan", None) if case.pk else None
@@ -434,8 +506,14 @@ def context_case_close(
 ) -> ContextCase:
     """Close a case with its reason, keeping the outcome reading as it stood that day."""
     worker = _worker(actor, "casework.change_contextcase", "close a case")
+    context_case_lead_check(actor=worker, case=case, what="close it")
     errors: Errors = {}
     _open(errors, case, "close it again")
+    if not errors and (case.status != CaseStatus.OPEN or not case.threshold):
+        errors["__all__"] = [
+            f"Case {case.reference} has not been screened: screen the referral first. A "
+            "referral that needs nothing more is ended by screening it as no further action"
+        ]
     reason = _text(
         errors, "reason", reason, missing="Enter why the case is closed", limit=REASON_MAX_LENGTH
     )
@@ -460,6 +538,12 @@ def case_link_add(
 ) -> CaseLink:
     """A practitioner's link of a young person to a context, with the reason for it."""
     worker = _worker(actor, "casework.change_contextcase", "link a young person")
+    with transaction.atomic():
+        _lock(case)
+        return _link(worker, case, young_person, reason)
+
+
+def _link(worker: User, case: ContextCase, young_person: YoungPerson, reason: str) -> CaseLink:
     errors: Errors = {}
     _open(errors, case, "link a young person to it")
     reason = _text(

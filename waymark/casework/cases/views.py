@@ -26,7 +26,7 @@ from waymark.casework.assessments.selectors import assessments_section_for
 from waymark.casework.models import CaseStatus, ContextCase, SubjectKind
 from waymark.casework.outcomes.selectors import outcomes_section_for
 from waymark.casework.plans.selectors import plan_section_for
-from waymark.concerns.selectors import concern_list_for_place, concern_list_visible_to
+from waymark.concerns.selectors import concern_list_for_place
 from waymark.contexts.models import OnlineSpace, PeerGroup, Place, Ward
 from waymark.contexts.peer_groups.selectors import peer_group_get_visible_to
 from waymark.contexts.places.selectors import place_list_visible_to
@@ -45,11 +45,16 @@ from .forms import (
     ScreeningForm,
     TransferForm,
 )
-from .selectors import context_case_get_visible_to, context_case_list_visible_to
+from .selectors import (
+    context_case_get_visible_to,
+    context_case_list_visible_to,
+    referral_evidence_for,
+)
 from .selectors import linked_children_shown as linked_children_for
 from .services import (
     case_link_add,
     context_case_close,
+    context_case_lead_check,
     context_case_refer,
     context_case_screen,
     context_case_transfer,
@@ -210,14 +215,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         .get()
     )
     referral = getattr(case, "referral", None)
-    evidence_ids = list(referral.concerns.values_list("pk", flat=True)) if referral else []
-    evidence = list(
-        concern_list_visible_to(user=request.user)
-        .filter(pk__in=evidence_ids)
-        .order_by("-occurred_on")
-        .values("reference", "occurred_on")
-    )
-    hidden = len(evidence_ids) - len(evidence)
+    evidence = referral_evidence_for(user=request.user, case=case)
     reviews = list(case.reviews.select_related("reviewed_by").order_by("-held_on", "-id"))
     plan = getattr(case, "plan", None)
     assessment_count: int = getattr(case, "assessment_count", 0)
@@ -229,8 +227,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "subject_url": _subject_url(case),
             "referral": referral,
             "screening": getattr(case, "screening", None),
-            "evidence": evidence,
-            "evidence_hidden": count_text(count_shown(hidden)) if hidden else "",
+            "evidence": evidence.concerns,
+            "evidence_hidden": count_text(count_shown(evidence.hidden)) if evidence.hidden else "",
             "transfers": case.transfers.select_related(
                 "from_agency", "from_worker", "to_agency", "to_worker"
             ),
@@ -308,7 +306,9 @@ def _subject_from_query(request: HttpRequest, params: QueryDict) -> Subject:
             "period": {"from": _date(query.get("from")), "to": _date(query.get("to"))},
             "gi_z": _float(query.get("z")),
             "emerging_category": (query.get("emerging") or "")[:60],
-            "concern_count": (query.get("concerns") or "")[:20],
+            "concern_count": (
+                int(query["concerns"]) if query.get("concerns", "").isdigit() else None
+            ),
         }
         return Subject(
             SubjectKind.NEIGHBOURHOOD,
@@ -381,10 +381,21 @@ def _step(
     save: Any,
     done: str,
     form_kwargs: dict[str, Any] | None = None,
+    lead_only: str = "",
 ) -> HttpResponse:
     case = _case_or_404(request, reference)
     if not request.user.has_perm(CHANGE):
         raise PermissionDenied
+    if lead_only:
+        try:
+            context_case_lead_check(actor=request.user, case=case, what=lead_only)
+        except PermissionDenied as exc:
+            return render(
+                request,
+                "casework/cases/case_step.html",
+                {"case": case, "title": title, "refused": str(exc)},
+                status=403,
+            )
     form = form_class(request.POST if request.method == "POST" else None, **(form_kwargs or {}))
     if request.method == "POST" and form.is_valid():
         try:
@@ -410,6 +421,7 @@ def case_screen(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         form_class=ScreeningForm,
         title="Screen the referral",
+        lead_only="screen it",
         button="Record the decision",
         save=lambda case, d: context_case_screen(
             actor=request.user, case=case, decision=d["decision"], reason=d["reason"]
@@ -427,6 +439,7 @@ def case_transfer(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         form_class=TransferForm,
         title="Transfer the lead",
+        lead_only="transfer it",
         button="Transfer",
         save=lambda case, d: context_case_transfer(
             actor=request.user,
@@ -475,6 +488,7 @@ def case_review_new(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         form_class=ReviewForm,
         title="Record a review",
+        lead_only="record its reviews",
         button="Record the review",
         save=lambda case, d: review_record(
             actor=request.user,
@@ -496,6 +510,7 @@ def case_close(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         form_class=CloseForm,
         title="Close the case",
+        lead_only="close it",
         button="Close the case",
         save=lambda case, d: context_case_close(actor=request.user, case=case, reason=d["reason"]),
         done="Case closed",

@@ -179,13 +179,13 @@ def test_a_review_before_the_plan_started_is_refused_and_writes_nothing(practiti
 
 
 def test_no_review_without_a_plan(practitioner):
-    case = OpenCaseFactory()
+    case = OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner)
     with pytest.raises(ValidationError, match="no context plan"):
         review_record(actor=practitioner, case=case, held_on=TODAY, summary="x")
 
 
 def test_closing_needs_a_reason_and_keeps_the_date(practitioner):
-    case = OpenCaseFactory()
+    case = OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner)
     with pytest.raises(ValidationError) as caught:
         context_case_close(actor=practitioner, case=case, reason=" ")
     assert caught.value.message_dict["reason"] == ["Enter why the case is closed"]
@@ -295,3 +295,34 @@ def test_only_a_worker_with_the_right_may_refer(db):
     with pytest.raises(PermissionDenied):
         refer(analyst)
     assert not ContextCase.objects.exists()
+
+
+def test_only_the_lead_agency_may_screen_transfer_review_or_close(practitioner, outsider):
+    case = refer(practitioner)
+    lead = practitioner.agency.name
+    with pytest.raises(PermissionDenied, match=f"Only {lead}, which leads this case, can screen"):
+        context_case_screen(actor=outsider, case=case, decision="universal", reason="Seen")
+    with pytest.raises(ValidationError) as caught:
+        context_case_close(actor=practitioner, case=case, reason="Quiet now")
+    assert "has not been screened" in caught.value.messages[0]
+    context_case_screen(actor=practitioner, case=case, decision="universal", reason="Seen")
+    with pytest.raises(PermissionDenied, match="can close it"):
+        context_case_close(actor=outsider, case=case, reason="Quiet now")
+    with pytest.raises(PermissionDenied, match="can transfer it"):
+        context_case_transfer(
+            actor=outsider, case=case, to_agency=outsider.agency, reason="Ours now"
+        )
+    case.refresh_from_db()
+    assert (case.status, case.lead_agency) == (CaseStatus.OPEN, practitioner.agency)
+
+
+def test_a_case_with_no_review_date_is_not_counted_as_on_time(practitioner):
+    from waymark.casework.cases.selectors import case_reviews_for
+
+    mine = {"lead_agency": practitioner.agency, "lead_worker": practitioner}
+    OpenCaseFactory(next_review_on=TODAY, **mine)
+    OpenCaseFactory(next_review_on=None, **mine)
+    OpenCaseFactory(next_review_on=TODAY - datetime.timedelta(days=1), **mine)
+    reviews = case_reviews_for(user=practitioner, today=TODAY)
+    assert reviews is not None
+    assert (reviews.on_time, reviews.no_review_date, len(reviews.overdue)) == (1, 1, 1)

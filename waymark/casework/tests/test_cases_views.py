@@ -81,8 +81,8 @@ def test_a_reason_naming_a_known_child_warns_before_saving(web):
     assert ContextCase.objects.count() == 1
 
 
-def test_closing_without_a_reason_shows_the_error_and_writes_nothing(web):
-    case = OpenCaseFactory()
+def test_closing_without_a_reason_shows_the_error_and_writes_nothing(web, practitioner):
+    case = OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner)
     response = web.post(f"/cases/{case.reference}/close/", {"reason": ""})
     assert response.status_code == 200
     assert "Enter why the case is closed" in response.content.decode()
@@ -90,8 +90,10 @@ def test_closing_without_a_reason_shows_the_error_and_writes_nothing(web):
     assert case.status == CaseStatus.OPEN
 
 
-def test_screening_twice_is_refused_on_the_web(web):
-    screening = ScreeningFactory()
+def test_screening_twice_is_refused_on_the_web(web, practitioner):
+    screening = ScreeningFactory(
+        case__lead_agency=practitioner.agency, case__lead_worker=practitioner
+    )
     response = web.post(
         f"/cases/{screening.case.reference}/screening/",
         {"decision": "complex", "reason": "Worse than thought"},
@@ -100,8 +102,8 @@ def test_screening_twice_is_refused_on_the_web(web):
     assert Screening.objects.get().decision == "partnership_plus"
 
 
-def test_a_review_before_the_plan_is_refused_on_the_web(web):
-    plan = ContextPlanFactory()
+def test_a_review_before_the_plan_is_refused_on_the_web(web, practitioner):
+    plan = ContextPlanFactory(case__lead_agency=practitioner.agency, case__lead_worker=practitioner)
     before = plan.started_on - datetime.timedelta(days=3)
     response = web.post(
         f"/cases/{plan.case.reference}/reviews/new/",
@@ -181,11 +183,13 @@ def test_the_dashboard_shows_overdue_reviews_to_the_lead_and_the_manager(client,
         lead_worker=colleague,
         next_review_on=TODAY - datetime.timedelta(days=2),
     )
+    OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner, next_review_on=TODAY)
     OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner)
     client.force_login(practitioner)
     body = client.get("/").content.decode()
     assert late.reference in body and theirs.reference not in body
     assert "1 open case with reviews on time" in body
+    assert "1 open case with no review date set" in body
     manager = UserFactory(agency=practitioner.agency, role=Role.MANAGER)
     client.force_login(manager)
     body = client.get("/").content.decode()
@@ -208,3 +212,19 @@ def test_the_case_page_takes_as_many_queries_for_many_children_as_for_few(web, p
         return len(captured)
 
     assert queries(25) == queries(2)
+
+
+def test_the_transfer_form_groups_workers_by_agency_and_refuses_a_mismatch(
+    web, practitioner, outsider
+):
+    case = OpenCaseFactory(lead_agency=practitioner.agency, lead_worker=practitioner)
+    page = web.get(f"/cases/{case.reference}/transfer/").content.decode()
+    assert f'<optgroup label="{outsider.agency.name}">' in page
+    response = web.post(
+        f"/cases/{case.reference}/transfer/",
+        {"to_agency": outsider.agency.pk, "to_worker": practitioner.pk, "reason": "Theirs now"},
+    )
+    assert response.status_code == 200
+    assert f"The new lead worker must work for {outsider.agency}" in response.content.decode()
+    case.refresh_from_db()
+    assert case.lead_agency == practitioner.agency

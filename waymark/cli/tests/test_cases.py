@@ -65,3 +65,12 @@ def test_nothing_overdue_still_exits_0(db, capsys):
 def test_an_unknown_agency_is_a_usage_error(db, capsys):
     assert main(["cases", "overdue", "--agency", "Nowhere"]) == 2
     assert "no agency is called 'Nowhere'" in capsys.readouterr().err
+
+
+def test_csv_quotes_text_a_spreadsheet_would_run(overdue, capsys):
+    _, action = overdue
+    action.description = '=HYPERLINK("http://example.test","Open")'
+    action.save(update_fields=["description"])
+    assert main(["cases", "overdue", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["description"] for r in rows if r["kind"] == "action"] == [f"'{action.description}"]
