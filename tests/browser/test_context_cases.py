@@ -121,7 +121,7 @@ def test_an_area_becomes_a_context_case_and_reaches_the_young_persons_page(
     # Plan: a goal from the guardianship finding, with an action the shop owns.
     page.goto(case_url)
     page.get_by_role("link", name="Agree a context plan").click()
-    fill_date(page, "Date the plan starts", today - datetime.timedelta(days=7))
+    fill_date(page, "Date the plan starts", today)
     page.get_by_label("Summary of the plan (optional)").fill("Bring caring adults to the parade.")
     axe_check(page)
     page.get_by_role("button", name="Agree plan").click()
@@ -153,7 +153,7 @@ def test_an_area_becomes_a_context_case_and_reaches_the_young_persons_page(
 
     # A review dated before the plan is refused, clearly; then one on the day is recorded.
     page.get_by_role("link", name="Record a review").click()
-    fill_date(page, "Date of the review", today - datetime.timedelta(days=8))
+    fill_date(page, "Date of the review", today - datetime.timedelta(days=1))
     page.get_by_label("Summary of the review").fill("The shop has agreed; staff trained next.")
     page.get_by_role("button", name="Record the review").click()
     summary = error_summary(page)

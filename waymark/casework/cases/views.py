@@ -300,16 +300,17 @@ def _subject_from_query(request: HttpRequest, params: QueryDict) -> Subject:
     cell = (query.get("cell") or "").lower()
     if cell and h3.is_valid_cell(cell):
         cells = tuple(sorted({cell, *h3.grid_ring(cell, 1)}))
-        evidence = {
+        evidence: dict[str, Any] = {
             "cells": list(cells),
             "resolution": h3.get_resolution(cell),
             "period": {"from": _date(query.get("from")), "to": _date(query.get("to"))},
             "gi_z": _float(query.get("z")),
             "emerging_category": (query.get("emerging") or "")[:60],
-            "concern_count": (
-                int(query["concerns"]) if query.get("concerns", "").isdigit() else None
-            ),
         }
+        if "concerns" in query:
+            # The area page's published count: a number, or withheld ("fewer than 5": None).
+            concerns = query.get("concerns", "")
+            evidence["concern_count"] = int(concerns) if concerns.isdigit() else None
         return Subject(
             SubjectKind.NEIGHBOURHOOD,
             f"The area {cell} and the areas next to it",
