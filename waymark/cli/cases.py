@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from waymark.cli.errors import CommandFailed
 from waymark.cli.io import Subcommands
-from waymark.core.csv_export import csv_safe_text
 
 HEADER = ["agency", "kind", "case", "context", "due", "owner", "description"]
 
@@ -85,6 +84,7 @@ def cmd_cases_overdue(args: argparse.Namespace) -> int:
     # Waymark's apps need Django set up first.
     from waymark.accounts.models import Agency
     from waymark.casework.cases.selectors import cases_overdue
+    from waymark.core.csv_export import csv_safe_text
 
     agency = None
     if args.agency:
