@@ -82,7 +82,7 @@ def _bad(field: str, message: str) -> ValidationError:
     return ValidationError({field: [message]})
 
 
-def _validated(serializer_class: type, request: Request, *texts: str) -> dict[str, Any]:
+def _validated(serializer_class: type, request: Request) -> dict[str, Any]:
     """The payload, validated."""
     payload = serializer_class(data=request.data, context={"request": request})
     payload.is_valid(raise_exception=True)
@@ -156,7 +156,7 @@ class ContextCaseViewSet(
         return self._detail(self.get_object())
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _validated(ReferSerializer, request, "reason", "neighbourhood_name")
+        data = _validated(ReferSerializer, request)
         user = request.user
         peer_group = None
         if data.pop("peer_group"):
@@ -200,7 +200,7 @@ class ContextCaseViewSet(
     def screening(self, request: Request, reference: str) -> Response:
         """Screen the referral: a threshold, or no further action with its reason. Once."""
         case = self.get_object()
-        data = _validated(ScreenSerializer, request, "reason")
+        data = _validated(ScreenSerializer, request)
         with service_errors():
             screening = context_case_screen(actor=request.user, case=case, **data)
         return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)
@@ -212,7 +212,7 @@ class ContextCaseViewSet(
     def transfer(self, request: Request, reference: str) -> Response:
         """Hand the lead to another agency or worker; the history is kept."""
         case = self.get_object()
-        data = _validated(TransferInSerializer, request, "reason")
+        data = _validated(TransferInSerializer, request)
         with service_errors():
             transfer = context_case_transfer(actor=request.user, case=case, **data)
         return Response(TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
@@ -248,7 +248,7 @@ class ContextCaseViewSet(
             )
         if not request.user.has_perm(CHANGE):
             raise PermissionDenied
-        data = _validated(LinkInSerializer, request, "reason")
+        data = _validated(LinkInSerializer, request)
         try:
             person = young_person_get_for_recording(
                 user=request.user, reference=data["young_person"]
@@ -279,7 +279,7 @@ class ContextCaseViewSet(
             return Response(ReviewSerializer(reviews, many=True).data)
         if not request.user.has_perm(CHANGE):
             raise PermissionDenied
-        data = _validated(ReviewInSerializer, request, "summary")
+        data = _validated(ReviewInSerializer, request)
         with service_errors():
             review = review_record(actor=request.user, case=case, **data)
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
@@ -289,7 +289,7 @@ class ContextCaseViewSet(
     def close(self, request: Request, reference: str) -> Response:
         """Close the case with its reason; the outcome reading of the day is kept."""
         case = self.get_object()
-        data = _validated(CloseSerializer, request, "reason")
+        data = _validated(CloseSerializer, request)
         with service_errors():
             case = context_case_close(actor=request.user, case=case, reason=data["reason"])
         return Response(CaseSerializer(case).data)

@@ -1,6 +1,8 @@
 """Context plan pages: agree the plan, add goals, actions and measures, record progress.
 Thin: the services and selectors do the work. Each page returns to the plan page."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -103,34 +105,52 @@ def goal_new(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@login_required
-@permission_required(CHANGE, raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def action_new(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def _goal_form_page(
+    request: HttpRequest,
+    reference: str,
+    pk: int,
+    *,
+    form_class: type[ActionForm] | type[MeasureForm],
+    save: Callable[..., object],
+    done: str,
+    title: str,
+    button: str,
+) -> HttpResponse:
+    """A form that adds something to one goal of the case's plan (an action, a measure)."""
     case = case_or_404(request, reference)
     plan = _plan_or_404(request, case)
     goal = Goal.objects.filter(plan=plan, pk=pk).first()
     if goal is None:
         raise Http404("This plan has no goal with that id")
-    form = ActionForm(request.POST if request.method == "POST" else None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            action_add(actor=request.user, goal=goal, **form.cleaned_data)
+            save(actor=request.user, goal=goal, **form.cleaned_data)
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, "Action added")
+            messages.success(request, done)
             return _back(case)
     return render(
         request,
         "casework/plans/form.html",
-        {
-            "case": case,
-            "form": form,
-            "goal": goal,
-            "title": "Add an action",
-            "button": "Add action",
-        },
+        {"case": case, "form": form, "goal": goal, "title": title, "button": button},
+    )
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def action_new(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    return _goal_form_page(
+        request,
+        reference,
+        pk,
+        form_class=ActionForm,
+        save=action_add,
+        done="Action added",
+        title="Add an action",
+        button="Add action",
     )
 
 
@@ -177,28 +197,13 @@ def action_update_page(request: HttpRequest, reference: str, pk: int) -> HttpRes
 @permission_required(CHANGE, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def measure_new(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = case_or_404(request, reference)
-    plan = _plan_or_404(request, case)
-    goal = Goal.objects.filter(plan=plan, pk=pk).first()
-    if goal is None:
-        raise Http404("This plan has no goal with that id")
-    form = MeasureForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            goal_measure_record(actor=request.user, goal=goal, **form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            messages.success(request, "Measure recorded")
-            return _back(case)
-    return render(
+    return _goal_form_page(
         request,
-        "casework/plans/form.html",
-        {
-            "case": case,
-            "form": form,
-            "goal": goal,
-            "title": "Record a measure",
-            "button": "Record measure",
-        },
+        reference,
+        pk,
+        form_class=MeasureForm,
+        save=goal_measure_record,
+        done="Measure recorded",
+        title="Record a measure",
+        button="Record measure",
     )
